@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from shebao.api.api import api
+
+admin.site.site_header = "shebao 社保"
+admin.site.site_title = "shebao"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("shebao.core.urls")),
+]

@@ -1,0 +1,35 @@
+"""The REST API at /api/v1/: each app contributes a router; OpenAPI at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from shebao.api.auth import TokenAuth
+from shebao.core.api import router as core_router
+from shebao.core.errors import RuleViolation
+from shebao.core.permissions import OutOfScope, PermissionRefused
+
+api = NinjaAPI(
+    title="shebao API",
+    version="1",
+    description="Provincial social insurance administration (pension, unemployment, work injury).",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(RuleViolation)
+def rule_violation(request: HttpRequest, exc: RuleViolation) -> HttpResponse:
+    status = 400
+    if isinstance(exc, OutOfScope):
+        status = 404
+    elif isinstance(exc, PermissionRefused):
+        status = 403
+    body = exc.as_dict() | {"detail": exc.message(get_language())}
+    return api.create_response(request, body, status=status)
+
+
+api.add_router("/", core_router)

@@ -1,0 +1,193 @@
+"""Django admin for agencies, staff and roles. Every change made here is audited too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.db import models
+from django.http import HttpRequest
+
+from shebao.core.actors import Actor
+from shebao.core.audit import audit_record, snapshot
+from shebao.core.models import (
+    Action,
+    Agency,
+    ApiToken,
+    AuditEntry,
+    Channel,
+    PermissionClaim,
+    Role,
+    Staff,
+    User,
+)
+
+
+def _admin_actor(request: HttpRequest) -> Actor:
+    return Actor(user=request.user, channel=Channel.ADMIN, client_ip=getattr(request, "client_ip", None))  # type: ignore[arg-type]
+
+
+def _editable_fields(obj: models.Model) -> tuple[str, ...]:
+    return tuple(
+        f.name
+        for f in obj._meta.concrete_fields
+        if f.editable and f.name not in {"password", "last_login", "id"}
+    )
+
+
+class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Records before/after of every admin save and delete in the audit log.
+
+    The admin runs each change view in a transaction, so the entry commits with the change.
+    """
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        fields = _editable_fields(obj)
+        before = None
+        if change:
+            previous = type(obj).objects.filter(pk=obj.pk).first()
+            before = snapshot(previous, fields) if previous else None
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=_admin_actor(request),
+            action=f"{obj._meta.model_name}.{'change' if change else 'create'}",
+            target=obj,
+            target_agency=self.agency_of(obj),
+            before=before,
+            after=snapshot(obj, fields),
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        before = snapshot(obj, _editable_fields(obj))
+        target_id = str(obj.pk)
+        agency = self.agency_of(obj)
+        super().delete_model(request, obj)
+        audit_record(
+            actor=_admin_actor(request),
+            action=f"{obj._meta.model_name}.delete",
+            target_type=obj._meta.label_lower,
+            target_id=target_id,
+            target_agency=agency,
+            before=before,
+        )
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def agency_of(self, obj: Any) -> Agency | None:
+        return None
+
+
+class RoleForm(forms.ModelForm):  # type: ignore[type-arg]
+    actions = forms.MultipleChoiceField(
+        choices=Action.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = Role
+        fields = ("code", "name", "name_en", "actions")
+
+
+@admin.register(Agency)
+class AgencyAdmin(AuditedAdmin):
+    list_display = ("code", "name", "name_en", "level", "division_code", "parent", "is_active")
+    list_filter = ("level", "is_active")
+    search_fields = ("code", "name", "name_en")
+    readonly_fields = ("path",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # The path of every descendant depends on code and parent: fixed once created.
+        return ("path", "code", "parent") if obj else ("path",)
+
+    def agency_of(self, obj: Any) -> Agency | None:
+        return obj  # type: ignore[no-any-return]
+
+
+@admin.register(Role)
+class RoleAdmin(AuditedAdmin):
+    form = RoleForm
+    list_display = ("code", "name", "name_en", "actions")
+
+
+class ClaimInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = PermissionClaim
+    fk_name = "staff"
+    extra = 0
+    fields = ("role", "item_scope", "granted_by", "granted_at")
+    readonly_fields = ("granted_by", "granted_at")
+
+
+@admin.register(Staff)
+class StaffAdmin(AuditedAdmin):
+    list_display = ("user", "agency", "title")
+    list_filter = ("agency",)
+    search_fields = ("user__username", "user__full_name")
+    autocomplete_fields = ("user", "agency")
+    inlines = (ClaimInline,)
+
+    def agency_of(self, obj: Any) -> Agency | None:
+        return obj.agency  # type: ignore[no-any-return]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        instances = formset.save(commit=False)
+        actor = _admin_actor(request)
+        for claim in formset.deleted_objects:
+            before = {"staff": claim.staff_id, "role": claim.role_id, "item_scope": claim.item_scope}
+            claim_id = str(claim.pk)
+            claim.delete()
+            audit_record(actor=actor, action="claim.revoke", target_type="core.permissionclaim",
+                         target_id=claim_id, target_agency=form.instance.agency, before=before)
+        for claim in instances:
+            created = claim.pk is None
+            if created:
+                claim.granted_by = request.user
+            claim.save()
+            audit_record(
+                actor=actor,
+                action="claim.grant" if created else "claim.change",
+                target=claim,
+                target_agency=form.instance.agency,
+                after={"staff": claim.staff_id, "role": claim.role_id, "item_scope": claim.item_scope},
+            )
+        formset.save_m2m()
+
+
+@admin.register(User)
+class ShebaoUserAdmin(AuditedAdmin, UserAdmin):  # type: ignore[misc]
+    list_display = ("username", "full_name", "is_active", "is_staff", "last_login")
+    search_fields = ("username", "full_name")
+    fieldsets = (
+        *UserAdmin.fieldsets,  # type: ignore[misc]
+        ("shebao", {"fields": ("full_name",)}),
+    )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("key_prefix", "user", "label", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("user", "key_prefix", "key_hash", "created_at", "last_used_at", "revoked_at", "label")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # tokens are issued by `manage.py api_token`, which shows them once
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("id", "occurred_at", "actor_username", "actor_agency", "action", "target_type", "target_id", "channel")
+    list_filter = ("channel",)
+    search_fields = ("actor_username", "action", "target_id")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,24 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from shebao.core.actors import system_actor
+from shebao.core.models import User
+from shebao.core.services import api_token_issue
+
+
+class Command(BaseCommand):
+    help = "Issue an API bearer token for USERNAME and print it (it is shown only once)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username")
+        parser.add_argument("--label", default="", help="what the token is for")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        user = User.objects.filter(username=options["username"], is_active=True).first()
+        if user is None:
+            raise CommandError(f"no active user {options['username']!r}")
+        _row, token = api_token_issue(
+            actor=system_actor("api_token"), user=user, label=options["label"]
+        )
+        self.stdout.write(token)

@@ -1,0 +1,16 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from shebao.core.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo agencies and staff (idempotent) and print the demo logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        seed_demo()
+        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        for demo in DEMO_USERS:
+            roles = ", ".join(f"{role} [{scope}]" for role, scope in demo.claims)
+            self.stdout.write(f"  {demo.username:<18} {demo.agency_code:<10} {roles}")
