@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -53,7 +55,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     rows = [(s, mask_phone(s.phone)) for s in page.object_list]
-    return render(request, "core/staff_list.html", {"page": page, "rows": rows, "q": search})
+    context = {"page": page, "rows": rows, "q": search, "query": urlencode({"q": search}) + "&"}
+    return render(request, "core/staff_list.html", context)
 
 
 @login_required
@@ -138,4 +141,5 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(audit_entries_in_scope(actor, **filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "core/audit_list.html", {"page": page, "filters": filters})
+    context = {"page": page, "filters": filters, "query": urlencode(filters) + "&"}
+    return render(request, "core/audit_list.html", context)

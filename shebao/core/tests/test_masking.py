@@ -61,6 +61,7 @@ def test_mask_resident_id_of_a_number_that_is_not_a_string():
         ("0719-8123456", "0719-***3456"),  # Shiyan, 4-digit area code, 7-digit number
         ("071981234567", "0719****4567"),  # without a hyphen, 8-digit number
         ("010-12345678", "010-****5678"),  # Beijing, 3-digit area code
+        ("01012345678", "010****5678"),  # not read as area code 0101
         ("027-87654321", "027-****4321"),  # Wuhan
         ("8123456", "***3456"),  # local number without area code
         ("12345", "*2345"),
