@@ -113,8 +113,9 @@ def resident_id_check(
     ID whose birth year is before the code was created: it refuses a real Shiyan 茅箭区 ID
     420302 of someone born in 1970, because 420302 dates from 1984, yet IDs carry the code of
     where they were issued, not of birth, and most people born before 1984 were issued theirs
-    later. It also refuses Hong Kong and Macao residence permit numbers (810000, 820000) of
-    anyone born before 2000. So the checks here are stdnum's without the area lookup.
+    later. It also refuses every residence permit number of Taiwan residents (830000, not in
+    its table) and those of Hong Kong and Macao residents (810000, 820000) born before 1997
+    and 1999. So the checks here are stdnum's without the area lookup.
     """
     number = _normalise(raw) if isinstance(raw, str) else ""
     upgraded_from: str | None = None

@@ -90,6 +90,7 @@ def test_spaces_and_full_width_digits_are_normalised():
         "710000",  # Taiwan
         "810000",  # Hong Kong residence permit
         "820000",  # Macao residence permit
+        "830000",  # Taiwan residence permit
     ],
 )
 def test_ids_from_every_province_pass_whatever_the_birth_year(area):
