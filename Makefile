@@ -56,7 +56,7 @@ typecheck: install
 	$(VENV)/bin/mypy .
 
 pytest: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Browser tests drive the system's Chromium; without a CJK font Chinese renders as boxes.
 e2e-deps:

@@ -83,10 +83,11 @@ def actor_from_request(request: HttpRequest, channel: str = Channel.COUNTER) -> 
     cached = getattr(request, "shebao_actor", None)
     if isinstance(cached, Actor) and cached.channel == channel:
         return cached
-    if not request.user.is_authenticated:
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
         raise PermissionDenied("login required")
     actor = Actor(
-        user=request.user,  # type: ignore[arg-type]
+        user=user,
         channel=channel,
         client_ip=getattr(request, "client_ip", None),
     )

@@ -26,7 +26,9 @@ from shebao.core.models import (
 
 
 def _admin_actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.user, channel=Channel.ADMIN, client_ip=getattr(request, "client_ip", None))  # type: ignore[arg-type]
+    user = request.user
+    assert isinstance(user, User)  # the admin site lets only signed-in staff in
+    return Actor(user=user, channel=Channel.ADMIN, client_ip=getattr(request, "client_ip", None))
 
 
 def _editable_fields(obj: models.Model) -> tuple[str, ...]:
@@ -37,7 +39,7 @@ def _editable_fields(obj: models.Model) -> tuple[str, ...]:
     )
 
 
-class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditedAdmin(admin.ModelAdmin):
     """Records before/after of every admin save and delete in the audit log.
 
     The admin runs each change view in a transaction, so the entry commits with the change.
@@ -81,7 +83,7 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return None
 
 
-class RoleForm(forms.ModelForm):  # type: ignore[type-arg]
+class RoleForm(forms.ModelForm):
     actions = forms.MultipleChoiceField(
         choices=Action.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -103,7 +105,7 @@ class AgencyAdmin(AuditedAdmin):
         return ("path", "code", "parent") if obj else ("path",)
 
     def agency_of(self, obj: Any) -> Agency | None:
-        return obj  # type: ignore[no-any-return]
+        return obj
 
 
 @admin.register(Role)
@@ -112,7 +114,7 @@ class RoleAdmin(AuditedAdmin):
     list_display = ("code", "name", "name_en", "actions")
 
 
-class ClaimInline(admin.TabularInline):  # type: ignore[type-arg]
+class ClaimInline(admin.TabularInline):
     model = PermissionClaim
     fk_name = "staff"
     extra = 0
@@ -129,17 +131,27 @@ class StaffAdmin(AuditedAdmin):
     inlines = (ClaimInline,)
 
     def agency_of(self, obj: Any) -> Agency | None:
-        return obj.agency  # type: ignore[no-any-return]
+        return obj.agency
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         instances = formset.save(commit=False)
         actor = _admin_actor(request)
         for claim in formset.deleted_objects:
-            before = {"staff": claim.staff_id, "role": claim.role_id, "item_scope": claim.item_scope}
+            before = {
+                "staff": claim.staff_id,
+                "role": claim.role_id,
+                "item_scope": claim.item_scope,
+            }
             claim_id = str(claim.pk)
             claim.delete()
-            audit_record(actor=actor, action="claim.revoke", target_type="core.permissionclaim",
-                         target_id=claim_id, target_agency=form.instance.agency, before=before)
+            audit_record(
+                actor=actor,
+                action="claim.revoke",
+                target_type="core.permissionclaim",
+                target_id=claim_id,
+                target_agency=form.instance.agency,
+                before=before,
+            )
         for claim in instances:
             created = claim.pk is None
             if created:
@@ -150,25 +162,34 @@ class StaffAdmin(AuditedAdmin):
                 action="claim.grant" if created else "claim.change",
                 target=claim,
                 target_agency=form.instance.agency,
-                after={"staff": claim.staff_id, "role": claim.role_id, "item_scope": claim.item_scope},
+                after={
+                    "staff": claim.staff_id,
+                    "role": claim.role_id,
+                    "item_scope": claim.item_scope,
+                },
             )
         formset.save_m2m()
 
 
 @admin.register(User)
-class ShebaoUserAdmin(AuditedAdmin, UserAdmin):  # type: ignore[misc]
+class ShebaoUserAdmin(AuditedAdmin, UserAdmin):
     list_display = ("username", "full_name", "is_active", "is_staff", "last_login")
     search_fields = ("username", "full_name")
-    fieldsets = (
-        *UserAdmin.fieldsets,  # type: ignore[misc]
-        ("shebao", {"fields": ("full_name",)}),
-    )
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("shebao", {"fields": ("full_name",)}))
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("key_prefix", "user", "label", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("user", "key_prefix", "key_hash", "created_at", "last_used_at", "revoked_at", "label")
+    readonly_fields = (
+        "user",
+        "key_prefix",
+        "key_hash",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+        "label",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tokens are issued by `manage.py api_token`, which shows them once
@@ -178,8 +199,17 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("id", "occurred_at", "actor_username", "actor_agency", "action", "target_type", "target_id", "channel")
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "occurred_at",
+        "actor_username",
+        "actor_agency",
+        "action",
+        "target_type",
+        "target_id",
+        "channel",
+    )
     list_filter = ("channel",)
     search_fields = ("actor_username", "action", "target_id")
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from shebao.core.actors import Actor, actor_from_request
@@ -127,7 +127,9 @@ def agencies(request: HttpRequest) -> list[Agency]:
     return list(agencies_in_scope(_actor(request)))
 
 
-@router.get("/staff", response=list[StaffOut], summary="Staff in the caller's scope (phones masked)")
+@router.get(
+    "/staff", response=list[StaffOut], summary="Staff in the caller's scope (phones masked)"
+)
 def staff_list(
     request: HttpRequest, q: str = "", limit: int = Query(50, ge=1, le=500), offset: int = 0
 ) -> list[dict[str, Any]]:
@@ -152,11 +154,16 @@ def staff_detail(request: HttpRequest, username: str) -> dict[str, Any]:
     response={201: PermissionOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="Grant a permission claim (业务权限认领) to a staff member",
 )
-def staff_claim_grant(request: HttpRequest, username: str, payload: ClaimIn) -> tuple[int, Any]:
+def staff_claim_grant(request: HttpRequest, username: str, payload: ClaimIn) -> Status[Any]:
     actor = _actor(request)
     staff = staff_get(actor, username)
-    claim = claim_grant(actor=actor, staff=staff, role_code=payload.role, item_scope=payload.item_scope)
-    return 201, {"role": claim.role.code, "actions": claim.role.actions, "item_scope": claim.item_scope}
+    claim = claim_grant(
+        actor=actor, staff=staff, role_code=payload.role, item_scope=payload.item_scope
+    )
+    return Status(
+        201,
+        {"role": claim.role.code, "actions": claim.role.actions, "item_scope": claim.item_scope},
+    )
 
 
 @router.get(
@@ -171,4 +178,3 @@ def audit_entries(
     return audit_entries_in_scope(
         _actor(request), action=action, username=username, target_id=target_id
     )
-

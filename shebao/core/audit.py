@@ -69,7 +69,7 @@ def snapshot(instance: models.Model, fields: tuple[str, ...]) -> dict[str, Any]:
         field = instance._meta.get_field(name)
         attname = getattr(field, "attname", name)
         values[name] = getattr(instance, attname)
-    return to_json_safe(values)  # type: ignore[no-any-return]
+    return to_json_safe(values)
 
 
 def entry_hash(values: dict[str, Any]) -> str:
@@ -167,12 +167,13 @@ def audit_chain_verify(*, chunk_size: int = 5000) -> ChainReport:
             return ChainReport(checked, expected_prev, ChainBreak(entry.pk, reason))
         expected_prev = entry.entry_hash
     head = AuditChainHead.objects.filter(pk=HEAD_ID).first()
-    head_hash = head.last_hash if head else GENESIS_HASH
-    head_count = head.entry_count if head else 0
+    head_hash, head_count, head_last = (
+        (head.last_hash, head.entry_count, head.last_entry_id) if head else (GENESIS_HASH, 0, 0)
+    )
     if head_hash != expected_prev or head_count != checked:
         reason = (
-            f"the chain head records {head_count} entries ending at #{head.last_entry_id if head else 0}, "
+            f"the chain head records {head_count} entries ending at #{head_last}, "
             f"but {checked} were found (entries were removed from the end)"
         )
-        return ChainReport(checked, expected_prev, ChainBreak(head.last_entry_id if head else 0, reason))
+        return ChainReport(checked, expected_prev, ChainBreak(head_last, reason))
     return ChainReport(checked, expected_prev, None)

@@ -18,20 +18,76 @@ from shebao.core.services import (
     staff_password_set,
 )
 
-DEMO_PASSWORD = "Shebao-Demo-2026"
+DEMO_PASSWORD = "Shebao-Demo-2026"  # noqa: S105 - published in the README for the demo
 
 # (code, division code, name, English name, level, parent code) — division codes per rules.md §9.3;
 # the two special zones have no county code and get agency codes of their own under 420300.
 AGENCIES = [
-    ("420000", "420000", "湖北省社会保险经办中心", "Hubei Provincial Social Insurance Agency", AgencyLevel.PROVINCE, None),
-    ("420300", "420300", "十堰市社会保险局", "Shiyan Social Insurance Bureau", AgencyLevel.CITY, "420000"),
-    ("420302", "420302", "茅箭区社保经办机构", "Maojian District Social Insurance Office", AgencyLevel.DISTRICT, "420300"),
-    ("420303", "420303", "张湾区社保经办机构", "Zhangwan District Social Insurance Office", AgencyLevel.DISTRICT, "420300"),
-    ("420300-01", "420300", "十堰经济技术开发区社保经办机构", "Shiyan Economic and Technological Development Zone Social Insurance Office", AgencyLevel.DISTRICT, "420300"),
-    ("420300-02", "420300", "武当山旅游经济特区社保经办机构", "Wudangshan Tourism Economic Zone Social Insurance Office", AgencyLevel.DISTRICT, "420300"),
-    ("420100", "420100", "武汉市社会保险经办机构", "Wuhan Social Insurance Agency", AgencyLevel.CITY, "420000"),
-    ("420102", "420102", "江岸区社保经办机构", "Jiang'an District Social Insurance Office", AgencyLevel.DISTRICT, "420100"),
-]  # fmt: skip
+    (
+        "420000",
+        "420000",
+        "湖北省社会保险经办中心",
+        "Hubei Provincial Social Insurance Agency",
+        AgencyLevel.PROVINCE,
+        None,
+    ),
+    (
+        "420300",
+        "420300",
+        "十堰市社会保险局",
+        "Shiyan Social Insurance Bureau",
+        AgencyLevel.CITY,
+        "420000",
+    ),
+    (
+        "420302",
+        "420302",
+        "茅箭区社保经办机构",
+        "Maojian District Social Insurance Office",
+        AgencyLevel.DISTRICT,
+        "420300",
+    ),
+    (
+        "420303",
+        "420303",
+        "张湾区社保经办机构",
+        "Zhangwan District Social Insurance Office",
+        AgencyLevel.DISTRICT,
+        "420300",
+    ),
+    (
+        "420300-01",
+        "420300",
+        "十堰经济技术开发区社保经办机构",
+        "Shiyan Economic and Technological Development Zone Social Insurance Office",
+        AgencyLevel.DISTRICT,
+        "420300",
+    ),
+    (
+        "420300-02",
+        "420300",
+        "武当山旅游经济特区社保经办机构",
+        "Wudangshan Tourism Economic Zone Social Insurance Office",
+        AgencyLevel.DISTRICT,
+        "420300",
+    ),
+    (
+        "420100",
+        "420100",
+        "武汉市社会保险经办机构",
+        "Wuhan Social Insurance Agency",
+        AgencyLevel.CITY,
+        "420000",
+    ),
+    (
+        "420102",
+        "420102",
+        "江岸区社保经办机构",
+        "Jiang'an District Social Insurance Office",
+        AgencyLevel.DISTRICT,
+        "420100",
+    ),
+]
 
 ROLES = [
     ("clerk", "受理员", "Counter clerk", ["accept"]),
@@ -103,7 +159,11 @@ def seed_staff(agencies: dict[str, Agency]) -> None:
     for code, name, name_en, actions in ROLES:
         role_define(actor=actor, code=code, name=name, name_en=name_en, actions=actions)
     for demo in DEMO_USERS:
-        staff = Staff.objects.select_related("user", "agency").filter(user__username=demo.username).first()
+        staff = (
+            Staff.objects.select_related("user", "agency")
+            .filter(user__username=demo.username)
+            .first()
+        )
         if staff is None:
             staff = staff_create(
                 actor=actor,

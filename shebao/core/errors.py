@@ -32,16 +32,16 @@ def register_rule(code: str, message_zh: str, message_en: str, basis: str = "") 
     return rule
 
 
-class RuleViolation(Exception):  # noqa: N818 - the domain name for a refused request
+class RuleViolation(Exception):
     """A request refused by a named rule. ``params`` fill the ``{placeholders}`` of the messages."""
 
-    def __init__(self, code: str, **params: Any) -> None:
-        if code not in RULES:
-            raise KeyError(f"unknown rule code {code!r}")
-        self.code = code
-        self.rule = RULES[code]
+    def __init__(self, rule_code: str, /, **params: Any) -> None:
+        if rule_code not in RULES:
+            raise KeyError(f"unknown rule code {rule_code!r}")
+        self.code = rule_code
+        self.rule = RULES[rule_code]
         self.params = params
-        super().__init__(f"[{code}] {self.message_en}")
+        super().__init__(f"[{rule_code}] {self.message_en}")
 
     @property
     def message_zh(self) -> str:

@@ -31,12 +31,12 @@ register_rule(
 ModelT = TypeVar("ModelT", bound=models.Model)
 
 
-class OutOfScope(RuleViolation):  # noqa: N818 - named for what it means to the user
+class OutOfScope(RuleViolation):
     def __init__(self) -> None:
         super().__init__("CORE-SCOPE")
 
 
-class PermissionRefused(RuleViolation):  # noqa: N818
+class PermissionRefused(RuleViolation):
     def __init__(self, action: str, item: str) -> None:
         super().__init__("CORE-PERMISSION", action=action, item=item)
 

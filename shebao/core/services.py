@@ -29,14 +29,20 @@ from shebao.core.models import (
 )
 from shebao.core.permissions import ensure_can, ensure_in_scope
 
-register_rule("CORE-AGENCY-CODE", "经办机构代码“{code}”格式不正确。", "Agency code '{code}' is malformed.")
-register_rule("CORE-AGENCY-DUPLICATE", "经办机构代码“{code}”已存在。", "Agency code '{code}' exists.")
+register_rule(
+    "CORE-AGENCY-CODE", "经办机构代码“{code}”格式不正确。", "Agency code '{code}' is malformed."
+)
+register_rule(
+    "CORE-AGENCY-DUPLICATE", "经办机构代码“{code}”已存在。", "Agency code '{code}' exists."
+)
 register_rule(
     "CORE-AGENCY-LEVEL",
     "{level}级经办机构不能设在{parent_level}级经办机构之下。",
     "A {level} agency cannot sit under a {parent_level} agency.",
 )
-register_rule("CORE-USERNAME-TAKEN", "用户名“{username}”已被使用。", "Username '{username}' is taken.")
+register_rule(
+    "CORE-USERNAME-TAKEN", "用户名“{username}”已被使用。", "Username '{username}' is taken."
+)
 register_rule("CORE-PASSWORD-POLICY", "密码不符合要求：{reasons}", "Password refused: {reasons}")
 register_rule(
     "CORE-CLAIM-SCOPE",
@@ -54,7 +60,7 @@ register_rule("CORE-ROLE-UNKNOWN", "角色“{code}”不存在。", "Role '{cod
 
 AGENCY_CODE = re.compile(r"^\d{6}(-\d{2})?$")
 ITEM_SCOPE = re.compile(r"^(\*|category:[a-z_]{2,40}|item:[A-Za-z0-9_.-]{2,40})$")
-TOKEN_PREFIX = "sb_"
+TOKEN_PREFIX = "sb_"  # noqa: S105 - a marker that makes leaked tokens easy to spot
 _LEVEL_PARENT = {AgencyLevel.CITY: AgencyLevel.PROVINCE, AgencyLevel.DISTRICT: AgencyLevel.CITY}
 AGENCY_FIELDS = ("code", "division_code", "name", "name_en", "level", "parent", "address", "phone")
 STAFF_FIELDS = ("agency", "title", "phone")
@@ -245,9 +251,7 @@ def api_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def role_define(
-    *, actor: Actor, code: str, name: str, name_en: str, actions: list[str]
-) -> Role:
+def role_define(*, actor: Actor, code: str, name: str, name_en: str, actions: list[str]) -> Role:
     """Create a role or bring its names and actions up to date (reference data)."""
     ensure_can(actor, Action.CONFIGURE)
     wanted = sorted(Action(a).value for a in actions)

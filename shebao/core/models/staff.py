@@ -68,9 +68,6 @@ class Staff(models.Model):
     )
     title = models.CharField(_("post"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    roles = models.ManyToManyField(
-        Role, verbose_name=_("roles"), through="PermissionClaim", related_name="staff"
-    )
 
     class Meta:
         verbose_name = _("staff member")

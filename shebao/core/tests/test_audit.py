@@ -26,7 +26,7 @@ def triggers_off():
     yield
 
 
-def raw_sql(sql: str, params: list[object]) -> None:
+def raw_sql(sql: str, params: list[str | int]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -41,8 +41,10 @@ def test_demo_chain_is_intact(demo):
 def test_service_writes_one_entry_with_who_what_where(actor_of):
     head = actor_of("head_maojian")
     colleague = Staff.objects.get(user__username="reviewer_maojian")
-    claim = claim_grant(actor=head, staff=colleague, role_code="clerk", item_scope="category:benefit")
-    entry = AuditEntry.objects.order_by("-id").first()
+    claim = claim_grant(
+        actor=head, staff=colleague, role_code="clerk", item_scope="category:benefit"
+    )
+    entry = AuditEntry.objects.latest("id")
     assert entry.action == "claim.grant"
     assert (entry.target_type, entry.target_id) == ("core.permissionclaim", str(claim.pk))
     assert entry.actor_username == "head_maojian"
@@ -50,7 +52,11 @@ def test_service_writes_one_entry_with_who_what_where(actor_of):
     assert entry.actor_roles == "head"
     assert entry.channel == "counter"
     assert entry.client_ip == "10.0.0.1"
-    assert entry.after == {"staff": "reviewer_maojian", "role": "clerk", "item_scope": "category:benefit"}
+    assert entry.after == {
+        "staff": "reviewer_maojian",
+        "role": "clerk",
+        "item_scope": "category:benefit",
+    }
     assert entry.prev_hash != GENESIS_HASH
     assert audit_chain_verify().intact
 
@@ -70,9 +76,14 @@ def test_entry_and_change_roll_back_together(actor_of):
     head = actor_of("head_maojian")
     colleague = Staff.objects.get(user__username="reviewer_maojian")
     before = AuditEntry.objects.count()
-    with pytest.raises(RuntimeError), transaction.atomic():
-        claim_grant(actor=head, staff=colleague, role_code="clerk", item_scope="*")
-        raise RuntimeError("crash after the service, before commit")
+
+    def grant_then_crash() -> None:
+        with transaction.atomic():
+            claim_grant(actor=head, staff=colleague, role_code="clerk", item_scope="*")
+            raise RuntimeError("crash after the service, before commit")
+
+    with pytest.raises(RuntimeError):
+        grant_then_crash()
     assert AuditEntry.objects.count() == before
     assert not PermissionClaim.objects.filter(staff=colleague, role__code="clerk").exists()
 
@@ -85,7 +96,7 @@ def test_audit_record_outside_a_transaction_is_refused():
 
 
 def test_orm_refuses_update_and_delete(demo):
-    entry = AuditEntry.objects.first()
+    entry = AuditEntry.objects.earliest("id")
     entry.action = "forged"
     with pytest.raises(TypeError):
         entry.save()
@@ -98,15 +109,17 @@ def test_orm_refuses_update_and_delete(demo):
 
 
 def test_database_refuses_update_even_in_raw_sql(demo):
-    entry_id = AuditEntry.objects.order_by("id").first().pk
+    entry_id = AuditEntry.objects.earliest("id").pk
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         raw_sql("UPDATE core_auditentry SET action = %s WHERE id = %s", ["forged", entry_id])
     assert AuditEntry.objects.get(pk=entry_id).action != "forged"
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the DELETE trigger is PostgreSQL's")
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="the DELETE trigger is PostgreSQL's"
+)
 def test_postgresql_refuses_delete(demo):
-    entry_id = AuditEntry.objects.order_by("id").first().pk
+    entry_id = AuditEntry.objects.earliest("id").pk
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         raw_sql("DELETE FROM core_auditentry WHERE id = %s", [entry_id])
     assert AuditEntry.objects.filter(pk=entry_id).exists()
@@ -115,10 +128,12 @@ def test_postgresql_refuses_delete(demo):
 def test_altered_entry_is_found(demo, capsys):
     victim = AuditEntry.objects.order_by("id")[3]
     with triggers_off():
-        raw_sql("UPDATE core_auditentry SET after = %s WHERE id = %s", ['{"forged": true}', victim.pk])
+        raw_sql(
+            "UPDATE core_auditentry SET after = %s WHERE id = %s", ['{"forged": true}', victim.pk]
+        )
 
     report = audit_chain_verify()
-    assert not report.intact
+    assert report.first_break is not None
     assert report.first_break.entry_id == victim.pk
     assert "altered" in report.first_break.reason
 
@@ -133,16 +148,17 @@ def test_removed_entry_is_found_at_the_next_link(demo):
     with triggers_off():
         raw_sql("DELETE FROM core_auditentry WHERE id = %s", [entries[4].pk])
     report = audit_chain_verify()
+    assert report.first_break is not None
     assert report.first_break.entry_id == entries[5].pk
     assert "removed or inserted" in report.first_break.reason
 
 
 def test_cut_off_tail_is_found_by_the_chain_head(demo):
-    last = AuditEntry.objects.order_by("-id").first()
+    last = AuditEntry.objects.latest("id")
     with triggers_off():
         raw_sql("DELETE FROM core_auditentry WHERE id = %s", [last.pk])
     report = audit_chain_verify()
-    assert not report.intact
+    assert report.first_break is not None
     assert report.first_break.entry_id == last.pk
     assert "removed from the end" in report.first_break.reason
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import QuerySet
 
 from shebao.core.models import AuditEntry, PermissionClaim, Staff
 from shebao.core.permissions import OutOfScope, PermissionRefused
@@ -13,7 +14,7 @@ ZHANGWAN_STAFF = {"clerk_zhangwan", "reviewer_zhangwan"}
 MAOJIAN_STAFF = {"clerk_maojian", "reviewer_maojian", "head_maojian"}
 
 
-def usernames(queryset) -> set[str]:  # type: ignore[no-untyped-def]
+def usernames(queryset: QuerySet[Staff]) -> set[str]:
     return {s.user.username for s in queryset}
 
 
@@ -55,7 +56,7 @@ def test_maojian_clerk_cannot_list_view_or_change_a_zhangwan_record(login):
     assert client.get("/staff/clerk_zhangwan/").status_code == 404
     change = client.post("/staff/clerk_zhangwan/claims/", {"role": "head", "item_scope": "*"})
     assert change.status_code == 404
-    claim = PermissionClaim.objects.filter(staff__user__username="clerk_zhangwan").first()
+    claim = PermissionClaim.objects.filter(staff__user__username="clerk_zhangwan").earliest("id")
     revoke = client.post(f"/staff/clerk_zhangwan/claims/{claim.pk}/revoke/")
     assert revoke.status_code == 404
 

@@ -13,7 +13,8 @@ class Command(BaseCommand):
         report = audit_chain_verify()
         if report.intact:
             self.stdout.write(
-                f"audit chain intact: {report.checked} entries checked; last hash {report.last_hash}"
+                f"audit chain intact: {report.checked} entries checked; "
+                f"last hash {report.last_hash}"
             )
             return
         assert report.first_break is not None

@@ -10,7 +10,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         seed_demo()
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for demo in DEMO_USERS:
             roles = ", ".join(f"{role} [{scope}]" for role, scope in demo.claims)
             self.stdout.write(f"  {demo.username:<18} {demo.agency_code:<10} {roles}")
