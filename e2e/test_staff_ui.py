@@ -1,0 +1,108 @@
+"""The staff UI in a real browser (Playwright driving the system's Chromium)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from shebao.core.demo import DEMO_PASSWORD, seed_demo
+
+pytestmark = pytest.mark.e2e
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-results"
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    path = os.environ.get("SHEBAO_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        raise RuntimeError("browser tests need Chromium: `make e2e-deps` installs it")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    # Playwright's sync API runs an event loop in this thread; the Django code these tests call
+    # directly (seeding) is synchronous and safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server, transactional_db) -> Iterator[Page]:  # type: ignore[no-untyped-def]
+    seed_demo()
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    yield context.new_page()
+    context.close()
+
+
+def sign_in(page: Page, username: str) -> None:
+    page.goto("/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_test_id("whoami")).to_be_visible()
+
+
+def test_clerk_signs_in_sees_own_agency_and_switches_to_english(page: Page) -> None:
+    sign_in(page, "clerk_maojian")
+    expect(page.get_by_test_id("agency-name")).to_have_text("茅箭区社保经办机构")
+    expect(page.get_by_test_id("permissions")).to_contain_text("受理员")
+    # Bootstrap is served by the app itself (no CDN): the navbar carries its primary colour.
+    navbar = page.locator("nav.navbar")
+    expect(navbar).to_have_css("background-color", "rgb(13, 110, 253)")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "staff-home-zh.png"), full_page=True)
+
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_test_id("agency-name")).to_have_text(
+        "Maojian District Social Insurance Office"
+    )
+    expect(page.get_by_test_id("permissions")).to_contain_text("Counter clerk")
+    page.screenshot(path=str(SCREENSHOTS / "staff-home-en.png"), full_page=True)
+
+
+def test_clerk_sees_only_own_district_and_other_records_are_not_found(page: Page) -> None:
+    sign_in(page, "clerk_maojian")
+    page.goto("/staff/")
+    table = page.get_by_test_id("staff-table")
+    expect(table).to_contain_text("reviewer_maojian")
+    expect(table).not_to_contain_text("clerk_zhangwan")
+    expect(table).to_contain_text("139****0002")  # phones masked for a clerk
+
+    response = page.goto("/staff/clerk_zhangwan/")
+    assert response is not None
+    assert response.status == 404
+    expect(page.get_by_role("alert")).to_contain_text("不在您所属经办机构的管辖范围内")
+
+
+def test_agency_head_grants_a_claim_and_it_is_audited(page: Page) -> None:
+    sign_in(page, "head_maojian")
+    page.goto("/staff/clerk_maojian/")
+    expect(page.get_by_test_id("phone")).to_have_text("13907190001")  # full, and audited
+    page.get_by_label("角色").select_option("reviewer")
+    page.get_by_label("业务事项").fill("category:registration")
+    page.get_by_role("button", name="授予").click()
+    expect(page.get_by_role("alert")).to_contain_text("已授予业务权限")
+    expect(page.get_by_test_id("claims-table")).to_contain_text("category:registration")
+
+    page.goto("/audit/?action=claim.grant")
+    expect(page.get_by_test_id("audit-table")).to_contain_text("head_maojian")
+    page.screenshot(path=str(SCREENSHOTS / "audit-log.png"), full_page=True)
