@@ -46,7 +46,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser, live_server, transactional_db) -> Iterator[Page]:  # type: ignore[no-untyped-def]
+def page(browser: Browser, live_server, transactional_db) -> Iterator[Page]:
     seed_demo()
     context = browser.new_context(base_url=live_server.url, locale="zh-CN")
     yield context.new_page()

@@ -1,0 +1,183 @@
+"""Core services: agencies, claims, roles, the demo seed."""
+
+from __future__ import annotations
+
+import pytest
+
+from shebao.core.audit import audit_chain_verify
+from shebao.core.demo import DEMO_USERS, seed_demo
+from shebao.core.errors import RuleViolation
+from shebao.core.models import Agency, AuditEntry, PermissionClaim, Role, Staff
+from shebao.core.permissions import staff_can
+from shebao.core.services import agency_create, claim_grant, claim_revoke, role_define
+
+
+def test_demo_tree_has_the_shiyan_agencies_of_the_launch_report(agency):
+    shiyan = agency("420300")
+    children = {a.code: a.division_code for a in shiyan.children.all()}
+    assert children == {
+        "420302": "420302",
+        "420303": "420303",
+        "420300-01": "420300",
+        "420300-02": "420300",
+    }
+    assert agency("420302").path == "/420000/420300/420302/"
+    assert agency("420102").parent == agency("420100")
+
+
+def test_seed_demo_is_idempotent(demo):
+    entries = AuditEntry.objects.count()
+    counts = (Agency.objects.count(), Staff.objects.count(), PermissionClaim.objects.count())
+    seed_demo()
+    assert AuditEntry.objects.count() == entries
+    assert (
+        Agency.objects.count(),
+        Staff.objects.count(),
+        PermissionClaim.objects.count(),
+    ) == counts
+    assert {s.user.username for s in Staff.objects.all()} >= {d.username for d in DEMO_USERS}
+
+
+def test_seed_demo_restores_a_changed_demo_password(demo):
+    user = Staff.objects.get(user__username="clerk_wuhan").user
+    user.set_password("Changed-Pass-2026")
+    user.save()
+    seed_demo()
+    user.refresh_from_db()
+    assert user.check_password("Shebao-Demo-2026")
+    assert AuditEntry.objects.latest("id").action == "staff.password"
+
+
+def test_district_agency_must_sit_under_a_city(system, agency):
+    with pytest.raises(RuleViolation) as refused:
+        agency_create(
+            actor=system,
+            code="420304",
+            division_code="420304",
+            name="郧阳区社保经办机构",
+            name_en="Yunyang District Social Insurance Office",
+            level="district",
+            parent=agency("420000"),
+        )
+    assert refused.value.code == "CORE-AGENCY-LEVEL"
+    assert not Agency.objects.filter(code="420304").exists()
+
+
+@pytest.mark.parametrize("code", ["42030", "4203040", "420304-1", "ABCDEF"])
+def test_malformed_agency_code_is_refused(system, agency, code):
+    with pytest.raises(RuleViolation) as refused:
+        agency_create(
+            actor=system,
+            code=code,
+            division_code="420304",
+            name="x",
+            name_en="x",
+            level="district",
+            parent=agency("420300"),
+        )
+    assert refused.value.code == "CORE-AGENCY-CODE"
+
+
+def test_new_agency_is_created_audited_and_in_the_city_scope(system, agency, actor_of):
+    yunyang = agency_create(
+        actor=system,
+        code="420304",
+        division_code="420304",
+        name="郧阳区社保经办机构",
+        name_en="Yunyang District Social Insurance Office",
+        level="district",
+        parent=agency("420300"),
+    )
+    assert yunyang.path == "/420000/420300/420304/"
+    entry = AuditEntry.objects.latest("id")
+    assert (entry.action, entry.target_id) == ("agency.create", str(yunyang.pk))
+    assert entry.after["parent"] == agency("420300").pk
+    from shebao.core.selectors import agencies_in_scope
+
+    assert yunyang in agencies_in_scope(actor_of("fund_shiyan"))
+    assert yunyang not in agencies_in_scope(actor_of("clerk_maojian"))
+
+
+def test_duplicate_agency_code_is_refused(system, agency):
+    with pytest.raises(RuleViolation) as refused:
+        agency_create(
+            actor=system,
+            code="420302",
+            division_code="420302",
+            name="x",
+            name_en="x",
+            level="district",
+            parent=agency("420300"),
+        )
+    assert refused.value.code == "CORE-AGENCY-DUPLICATE"
+
+
+def test_nobody_grants_themself_a_permission(actor_of):
+    head = actor_of("head_maojian")
+    own = Staff.objects.get(user__username="head_maojian")
+    with pytest.raises(RuleViolation) as refused:
+        claim_grant(actor=head, staff=own, role_code="fund_officer", item_scope="*")
+    assert refused.value.code == "CORE-CLAIM-SELF"
+    assert not PermissionClaim.objects.filter(staff=own, role__code="fund_officer").exists()
+
+
+def test_claim_for_a_category_covers_only_that_category(demo):
+    clerk = Staff.objects.get(user__username="clerk_zhangwan")
+    assert staff_can(clerk, "accept", category="registration")
+    assert staff_can(clerk, "accept", category="collection")
+    assert not staff_can(clerk, "accept", category="benefit")
+    assert not staff_can(clerk, "review", category="registration")
+
+
+def test_claim_for_one_item_covers_that_item(actor_of):
+    head = actor_of("head_maojian")
+    clerk = Staff.objects.get(user__username="clerk_maojian")
+    claim_grant(actor=head, staff=clerk, role_code="reviewer", item_scope="item:REG-001")
+    clerk = Staff.objects.get(pk=clerk.pk)
+    assert staff_can(clerk, "review", item_code="REG-001", category="registration")
+    assert not staff_can(clerk, "review", item_code="REG-002", category="registration")
+
+
+def test_duplicate_claim_is_refused(actor_of):
+    head = actor_of("head_maojian")
+    clerk = Staff.objects.get(user__username="clerk_maojian")
+    with pytest.raises(RuleViolation) as refused:
+        claim_grant(actor=head, staff=clerk, role_code="clerk", item_scope="*")
+    assert refused.value.code == "CORE-CLAIM-EXISTS"
+
+
+def test_revoking_a_claim_takes_the_permission_away_and_is_audited(actor_of):
+    head = actor_of("head_maojian")
+    reviewer = Staff.objects.get(user__username="reviewer_maojian")
+    claim = PermissionClaim.objects.get(staff=reviewer, role__code="reviewer")
+    claim_revoke(actor=head, claim=claim)
+    reviewer = Staff.objects.get(pk=reviewer.pk)
+    assert not staff_can(reviewer, "review")
+    entry = AuditEntry.objects.latest("id")
+    assert entry.action == "claim.revoke"
+    assert entry.before == {"staff": "reviewer_maojian", "role": "reviewer", "item_scope": "*"}
+    assert audit_chain_verify().intact
+
+
+def test_inactive_staff_can_do_nothing(demo):
+    clerk = Staff.objects.get(user__username="clerk_maojian")
+    clerk.user.is_active = False
+    clerk.user.save()
+    assert not staff_can(clerk, "accept")
+
+
+def test_role_define_writes_only_real_changes(system):
+    entries = AuditEntry.objects.count()
+    role_define(
+        actor=system, code="clerk", name="受理员", name_en="Counter clerk", actions=["accept"]
+    )
+    assert AuditEntry.objects.count() == entries
+    role_define(
+        actor=system,
+        code="clerk",
+        name="受理员",
+        name_en="Counter clerk",
+        actions=["accept", "review"],
+    )
+    assert Role.objects.get(code="clerk").actions == ["accept", "review"]
+    assert AuditEntry.objects.latest("id").before["actions"] == ["accept"]
