@@ -32,6 +32,8 @@ def test_admin_change_of_an_agency_is_audited_with_before_and_after(login):
         "admin",
         "admin",
     )
+    assert entry.before is not None
+    assert entry.after is not None
     assert entry.before["name"] == "茅箭区社保经办机构"
     assert entry.after["name"] == "茅箭区社会保险服务中心"
     assert entry.target_agency_path == maojian.path

@@ -91,6 +91,7 @@ def test_new_agency_is_created_audited_and_in_the_city_scope(system, agency, act
     assert yunyang.path == "/420000/420300/420304/"
     entry = AuditEntry.objects.latest("id")
     assert (entry.action, entry.target_id) == ("agency.create", str(yunyang.pk))
+    assert entry.after is not None
     assert entry.after["parent"] == agency("420300").pk
     from shebao.core.selectors import agencies_in_scope
 
@@ -180,4 +181,9 @@ def test_role_define_writes_only_real_changes(system):
         actions=["accept", "review"],
     )
     assert Role.objects.get(code="clerk").actions == ["accept", "review"]
-    assert AuditEntry.objects.latest("id").before["actions"] == ["accept"]
+    assert AuditEntry.objects.latest("id").before == {
+        "code": "clerk",
+        "name": "受理员",
+        "name_en": "Counter clerk",
+        "actions": ["accept"],
+    }
