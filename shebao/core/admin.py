@@ -9,9 +9,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db import models
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from shebao.core.actors import Actor
 from shebao.core.audit import audit_record, snapshot
+from shebao.core.services import api_token_revoke
 from shebao.core.models import (
     Action,
     Agency,
@@ -178,6 +180,12 @@ class ShebaoUserAdmin(AuditedAdmin, UserAdmin):
     fieldsets = (*(UserAdmin.fieldsets or ()), ("shebao", {"fields": ("full_name",)}))
 
 
+@admin.action(description=_("Revoke the selected tokens"))
+def revoke_tokens(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> None:
+    for token in queryset.filter(revoked_at__isnull=True):
+        api_token_revoke(actor=_admin_actor(request), token=token)
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("key_prefix", "user", "label", "created_at", "last_used_at", "revoked_at")
@@ -190,6 +198,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "revoked_at",
         "label",
     )
+
+    actions = (revoke_tokens,)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tokens are issued by `manage.py api_token`, which shows them once

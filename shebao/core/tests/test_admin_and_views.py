@@ -84,3 +84,23 @@ def test_client_ip_is_taken_from_the_trusted_proxy(settings, login, actor_of):
         HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9",
     )
     assert AuditEntry.objects.latest("id").client_ip == "203.0.113.9"
+
+
+def test_admin_revokes_an_api_token_and_the_revocation_is_audited(login, system):
+    from shebao.core.models import ApiToken, User
+    from shebao.core.services import api_token_issue
+
+    row, _token = api_token_issue(actor=system, user=User.objects.get(username="clerk_wuhan"))
+    client = login("admin")
+    response = client.post(
+        "/admin/core/apitoken/",
+        {"action": "revoke_tokens", "_selected_action": [row.pk]},
+    )
+    assert response.status_code == 302
+    assert ApiToken.objects.get(pk=row.pk).revoked_at is not None
+    entry = AuditEntry.objects.latest("id")
+    assert (entry.action, entry.channel, entry.actor_username) == (
+        "api_token.revoke",
+        "admin",
+        "admin",
+    )
