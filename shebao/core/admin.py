@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from shebao.core.actors import Actor
 from shebao.core.audit import audit_record, snapshot
-from shebao.core.services import api_token_revoke
 from shebao.core.models import (
     Action,
     Agency,
@@ -25,6 +24,7 @@ from shebao.core.models import (
     Staff,
     User,
 )
+from shebao.core.services import api_token_revoke
 
 
 def _admin_actor(request: HttpRequest) -> Actor:
