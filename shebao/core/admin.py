@@ -9,10 +9,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db import models
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from shebao.core.actors import Actor
 from shebao.core.audit import audit_record, snapshot
+from shebao.core.errors import RuleViolation
 from shebao.core.models import (
     Action,
     Agency,
@@ -24,7 +26,7 @@ from shebao.core.models import (
     Staff,
     User,
 )
-from shebao.core.services import api_token_revoke
+from shebao.core.services import AGENCY_FIELDS, agency_check_placement, api_token_revoke
 
 
 def _admin_actor(request: HttpRequest) -> Actor:
@@ -95,8 +97,31 @@ class RoleForm(forms.ModelForm):
         fields = ("code", "name", "name_en", "actions")
 
 
+class AgencyForm(forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = (*AGENCY_FIELDS, "is_active")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        instance = self.instance
+        if self.errors:
+            return cleaned  # field errors first; placement needs well-formed fields
+        try:
+            agency_check_placement(
+                code=cleaned.get("code", instance.code) or "",
+                division_code=cleaned.get("division_code", "") or "",
+                level=cleaned.get("level", instance.level) or "",
+                parent=cleaned.get("parent", instance.parent if instance.pk else None),
+            )
+        except RuleViolation as exc:
+            raise forms.ValidationError(f"{exc.code}: {exc.message(get_language())}") from exc
+        return cleaned
+
+
 @admin.register(Agency)
 class AgencyAdmin(AuditedAdmin):
+    form = AgencyForm
     list_display = ("code", "name", "name_en", "level", "division_code", "parent", "is_active")
     list_filter = ("level", "is_active")
     search_fields = ("code", "name", "name_en")
@@ -117,11 +142,18 @@ class RoleAdmin(AuditedAdmin):
 
 
 class ClaimInline(admin.TabularInline):
+    """Claims are shown here but granted and revoked on the staff page, through the services
+    that enforce scope and forbid granting oneself a permission."""
+
     model = PermissionClaim
     fk_name = "staff"
     extra = 0
     fields = ("role", "item_scope", "granted_by", "granted_at")
-    readonly_fields = ("granted_by", "granted_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Staff)
@@ -134,43 +166,6 @@ class StaffAdmin(AuditedAdmin):
 
     def agency_of(self, obj: Any) -> Agency | None:
         return obj.agency
-
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        instances = formset.save(commit=False)
-        actor = _admin_actor(request)
-        for claim in formset.deleted_objects:
-            before = {
-                "staff": claim.staff_id,
-                "role": claim.role_id,
-                "item_scope": claim.item_scope,
-            }
-            claim_id = str(claim.pk)
-            claim.delete()
-            audit_record(
-                actor=actor,
-                action="claim.revoke",
-                target_type="core.permissionclaim",
-                target_id=claim_id,
-                target_agency=form.instance.agency,
-                before=before,
-            )
-        for claim in instances:
-            created = claim.pk is None
-            if created:
-                claim.granted_by = request.user
-            claim.save()
-            audit_record(
-                actor=actor,
-                action="claim.grant" if created else "claim.change",
-                target=claim,
-                target_agency=form.instance.agency,
-                after={
-                    "staff": claim.staff_id,
-                    "role": claim.role_id,
-                    "item_scope": claim.item_scope,
-                },
-            )
-        formset.save_m2m()
 
 
 @admin.register(User)

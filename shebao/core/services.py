@@ -66,6 +66,21 @@ AGENCY_FIELDS = ("code", "division_code", "name", "name_en", "level", "parent", 
 STAFF_FIELDS = ("agency", "title", "phone")
 
 
+def agency_check_placement(
+    *, code: str, division_code: str, level: str, parent: Agency | None
+) -> None:
+    """Codes well-formed; a city under the province, a district under a city."""
+    if not AGENCY_CODE.match(code) or not re.fullmatch(r"\d{6}", division_code):
+        raise RuleViolation("CORE-AGENCY-CODE", code=code)
+    expected_parent = _LEVEL_PARENT.get(AgencyLevel(level))
+    if (parent is None) != (expected_parent is None) or (
+        parent is not None and parent.level != expected_parent
+    ):
+        raise RuleViolation(
+            "CORE-AGENCY-LEVEL", level=level, parent_level=parent.level if parent else "-"
+        )
+
+
 def agency_create(
     *,
     actor: Actor,
@@ -80,15 +95,7 @@ def agency_create(
 ) -> Agency:
     """Open an agency in the tree (province → city → district)."""
     ensure_can(actor, Action.CONFIGURE)
-    if not AGENCY_CODE.match(code) or not re.fullmatch(r"\d{6}", division_code):
-        raise RuleViolation("CORE-AGENCY-CODE", code=code)
-    expected_parent = _LEVEL_PARENT.get(AgencyLevel(level))
-    if (parent is None) != (expected_parent is None) or (
-        parent is not None and parent.level != expected_parent
-    ):
-        raise RuleViolation(
-            "CORE-AGENCY-LEVEL", level=level, parent_level=parent.level if parent else "-"
-        )
+    agency_check_placement(code=code, division_code=division_code, level=level, parent=parent)
     if parent is not None:
         ensure_in_scope(actor, parent)
     with transaction.atomic(durable=True):

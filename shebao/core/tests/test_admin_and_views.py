@@ -104,3 +104,23 @@ def test_admin_revokes_an_api_token_and_the_revocation_is_audited(login, system)
         "admin",
         "admin",
     )
+
+
+def test_admin_refuses_a_district_under_the_province(login):
+    client = login("admin")
+    province = Agency.objects.get(code="420000")
+    response = client.post(
+        "/admin/core/agency/add/",
+        {
+            "code": "420304",
+            "division_code": "420304",
+            "name": "郧阳区社保经办机构",
+            "name_en": "Yunyang",
+            "level": "district",
+            "parent": province.pk,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "CORE-AGENCY-LEVEL" in response.content.decode()
+    assert not Agency.objects.filter(code="420304").exists()
