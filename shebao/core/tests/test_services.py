@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from shebao.core.actors import Actor
 from shebao.core.audit import audit_chain_verify
 from shebao.core.demo import DEMO_USERS, seed_demo
 from shebao.core.errors import RuleViolation
 from shebao.core.models import Agency, AuditEntry, PermissionClaim, Role, Staff
 from shebao.core.permissions import staff_can
+from shebao.core.selectors import agencies_in_scope
 from shebao.core.services import agency_create, claim_grant, claim_revoke, role_define
 
 
@@ -48,69 +50,46 @@ def test_seed_demo_restores_a_changed_demo_password(demo):
     assert AuditEntry.objects.latest("id").action == "staff.password"
 
 
-def test_district_agency_must_sit_under_a_city(system, agency):
-    with pytest.raises(RuleViolation) as refused:
-        agency_create(
-            actor=system,
-            code="420304",
-            division_code="420304",
-            name="郧阳区社保经办机构",
-            name_en="Yunyang District Social Insurance Office",
-            level="district",
-            parent=agency("420000"),
-        )
-    assert refused.value.code == "CORE-AGENCY-LEVEL"
-    assert not Agency.objects.filter(code="420304").exists()
-
-
-@pytest.mark.parametrize("code", ["42030", "4203040", "420304-1", "ABCDEF"])
-def test_malformed_agency_code_is_refused(system, agency, code):
-    with pytest.raises(RuleViolation) as refused:
-        agency_create(
-            actor=system,
-            code=code,
-            division_code="420304",
-            name="x",
-            name_en="x",
-            level="district",
-            parent=agency("420300"),
-        )
-    assert refused.value.code == "CORE-AGENCY-CODE"
-
-
-def test_new_agency_is_created_audited_and_in_the_city_scope(system, agency, actor_of):
-    yunyang = agency_create(
+def open_district(system: Actor, parent: Agency, code: str = "420304") -> Agency:
+    return agency_create(
         actor=system,
-        code="420304",
-        division_code="420304",
+        code=code,
+        division_code=code[:6] if code[:6].isdigit() else "420304",
         name="郧阳区社保经办机构",
         name_en="Yunyang District Social Insurance Office",
         level="district",
-        parent=agency("420300"),
+        parent=parent,
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "parent_code", "rule"),
+    [
+        ("420304", "420000", "CORE-AGENCY-LEVEL"),  # a district under the province
+        ("42030", "420300", "CORE-AGENCY-CODE"),
+        ("4203040", "420300", "CORE-AGENCY-CODE"),
+        ("420304-1", "420300", "CORE-AGENCY-CODE"),
+        ("ABCDEF", "420300", "CORE-AGENCY-CODE"),
+        ("420302", "420300", "CORE-AGENCY-DUPLICATE"),
+    ],
+)
+def test_misplaced_or_malformed_agency_is_refused(system, agency, code, parent_code, rule):
+    agencies = Agency.objects.count()
+    with pytest.raises(RuleViolation) as refused:
+        open_district(system, agency(parent_code), code)
+    assert refused.value.code == rule
+    assert Agency.objects.count() == agencies
+
+
+def test_new_agency_is_created_audited_and_in_the_city_scope(system, agency, actor_of):
+    yunyang = open_district(system, agency("420300"))
     assert yunyang.path == "/420000/420300/420304/"
     entry = AuditEntry.objects.latest("id")
     assert (entry.action, entry.target_id) == ("agency.create", str(yunyang.pk))
     assert entry.after is not None
     assert entry.after["parent"] == agency("420300").pk
-    from shebao.core.selectors import agencies_in_scope
-
     assert yunyang in agencies_in_scope(actor_of("fund_shiyan"))
     assert yunyang not in agencies_in_scope(actor_of("clerk_maojian"))
-
-
-def test_duplicate_agency_code_is_refused(system, agency):
-    with pytest.raises(RuleViolation) as refused:
-        agency_create(
-            actor=system,
-            code="420302",
-            division_code="420302",
-            name="x",
-            name_en="x",
-            level="district",
-            parent=agency("420300"),
-        )
-    assert refused.value.code == "CORE-AGENCY-DUPLICATE"
 
 
 def test_nobody_grants_themself_a_permission(actor_of):
