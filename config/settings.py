@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "axes",
     "ninja",
     "shebao.core",
+    "shebao.rules",
     "shebao.api",
 ]
 

@@ -13,18 +13,25 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Rule:
+    """A validation rule (refuses input) or a calculation rule (names a step of a formula)."""
+
     code: str
     message_zh: str
     message_en: str
     basis: str = ""
+    kind: str = "validation"
 
 
 RULES: dict[str, Rule] = {}
 
 
-def register_rule(code: str, message_zh: str, message_en: str, basis: str = "") -> Rule:
+def register_rule(
+    code: str, message_zh: str, message_en: str, basis: str = "", *, kind: str = "validation"
+) -> Rule:
     """Add a rule to the registry; registering the same code twice with other text is a bug."""
-    rule = Rule(code=code, message_zh=message_zh, message_en=message_en, basis=basis)
+    if kind not in {"validation", "calculation"}:
+        raise ValueError(f"rule {code}: kind must be validation or calculation")
+    rule = Rule(code=code, message_zh=message_zh, message_en=message_en, basis=basis, kind=kind)
     existing = RULES.get(code)
     if existing is not None and existing != rule:
         raise ValueError(f"rule {code} registered twice with different text")

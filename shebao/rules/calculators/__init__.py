@@ -1,0 +1,1 @@
+"""Pure calculators: inputs and parameter values in, a result and its trace out. No ORM."""
