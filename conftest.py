@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from shebao.core.actors import Actor, system_actor
-from shebao.core.demo import DEMO_PASSWORD, seed_demo
+from shebao.core.demo import DEMO_PASSWORD, seed_all_apps
 from shebao.core.models import Agency, Channel, Staff
 
 
@@ -31,7 +31,7 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         hashers = settings.PASSWORD_HASHERS
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
         try:
-            seed_demo()
+            seed_all_apps()
         finally:
             settings.PASSWORD_HASHERS = hashers
 
@@ -41,7 +41,7 @@ def demo(db) -> None:  # type: ignore[no-untyped-def]
     """The demo data: seeded once per session, each test's changes roll back. A transactional
     test empties the database when it ends, so seed again if a test ran after one."""
     if not Agency.objects.exists():
-        seed_demo()
+        seed_all_apps()
 
 
 def staff_actor(username: str, channel: str = Channel.COUNTER) -> Actor:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from shebao.core.demo import DEMO_PASSWORD, seed_demo
+from shebao.core.demo import DEMO_PASSWORD, seed_all_apps
 
 pytestmark = pytest.mark.e2e
 
@@ -47,7 +47,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, live_server, transactional_db) -> Iterator[Page]:
-    seed_demo()
+    seed_all_apps()
     context = browser.new_context(base_url=live_server.url, locale="zh-CN")
     yield context.new_page()
     context.close()

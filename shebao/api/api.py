@@ -11,6 +11,7 @@ from shebao.api.auth import TokenAuth
 from shebao.core.api import router as core_router
 from shebao.core.errors import RuleViolation
 from shebao.core.permissions import OutOfScope, PermissionRefused
+from shebao.rules.api import router as rules_router
 
 api = NinjaAPI(
     title="shebao API",
@@ -33,3 +34,4 @@ def rule_violation(request: HttpRequest, exc: RuleViolation) -> HttpResponse:
 
 
 api.add_router("/", core_router)
+api.add_router("/", rules_router)

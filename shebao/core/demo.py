@@ -6,7 +6,10 @@ demo data by extending ``seed_demo``.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+
+from django.apps import apps
 
 from shebao.core.actors import system_actor
 from shebao.core.models import Agency, AgencyLevel, PermissionClaim, Staff
@@ -123,6 +126,8 @@ DEMO_USERS = [
     DemoUser("reviewer_zhangwan", "王绍玺", "420303", "审核岗", (("reviewer", "*"),)),
     DemoUser("fund_shiyan", "赵弘然", "420300", "基金财务科", (("fund_officer", "*"),)),
     DemoUser("clerk_wuhan", "李强", "420102", "综合受理岗", (("clerk", "*"),)),
+    # A second province administrator, so parameter changes can be proposed and approved.
+    DemoUser("policy_hubei", "周政", "420000", "政策法规岗", (("admin", "*"),)),
 ]
 
 DEMO_PHONES = {
@@ -134,6 +139,7 @@ DEMO_PHONES = {
     "reviewer_zhangwan": "13907190005",
     "fund_shiyan": "13907190006",
     "clerk_wuhan": "13907190007",
+    "policy_hubei": "13907190008",
 }
 
 
@@ -187,3 +193,18 @@ def seed_staff(agencies: dict[str, Agency]) -> None:
 
 def seed_demo() -> None:
     seed_staff(seed_agencies())
+
+
+def seed_all_apps() -> None:
+    """Run the ``seed_demo`` of every installed shebao app that has a ``demo`` module, in
+    INSTALLED_APPS order (core first), so each app adds its own demo data."""
+    for app in apps.get_app_configs():
+        if not app.name.startswith("shebao."):
+            continue
+        try:
+            module = importlib.import_module(f"{app.name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app.name}.demo":
+                raise
+            continue
+        module.seed_demo()

@@ -38,6 +38,11 @@ register_rule(
     "Input field '{field}' is invalid: expected {expected}.",
 )
 register_rule(
+    "CALC-INPUT-JSON",
+    "输入不是有效的 JSON：{problem}",
+    "The input is not valid JSON: {problem}",
+)
+register_rule(
     "CALC-INPUT-NOT-OBJECT",
     "输入必须是一个 JSON 对象。",
     "The input must be one JSON object.",
@@ -88,7 +93,7 @@ def run_calc(name: str, payload: object, source: ParameterSource) -> Payload:
 # --- reading input fields ---------------------------------------------------------------------
 
 
-def _require(payload: Payload, field: str) -> Any:  # noqa: ANN401 - raw JSON
+def _require(payload: Payload, field: str) -> Any:
     if field not in payload or payload[field] is None:
         raise RuleViolation("CALC-INPUT-MISSING", field=field)
     return payload[field]
@@ -102,11 +107,11 @@ def read_decimal(payload: Payload, field: str, *, minimum: Decimal | None = Deci
     """A money amount or other decimal: a string like "3000.00" (a JSON number is accepted)."""
     raw = _require(payload, field)
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-        raise invalid(field, "a decimal number as a string, e.g. \"3000.00\"")
+        raise invalid(field, 'a decimal number as a string, e.g. "3000.00"')
     try:
         value = Decimal(str(raw).replace(",", ""))
     except InvalidOperation as exc:
-        raise invalid(field, "a decimal number as a string, e.g. \"3000.00\"") from exc
+        raise invalid(field, 'a decimal number as a string, e.g. "3000.00"') from exc
     if not value.is_finite():
         raise invalid(field, "a finite number")
     if minimum is not None and value < minimum:
@@ -147,7 +152,7 @@ def read_month(payload: Payload, field: str) -> int:
     raw = _require(payload, field)
     match = re.fullmatch(r"(\d{4})-(\d{2})", raw) if isinstance(raw, str) else None
     if match is None or not 1 <= int(match[2]) <= 12 or not 1900 <= int(match[1]) <= 2200:
-        raise invalid(field, "a month \"YYYY-MM\"")
+        raise invalid(field, 'a month "YYYY-MM"')
     return int(match[1]) * 100 + int(match[2])
 
 
@@ -158,7 +163,7 @@ def read_date(payload: Payload, field: str) -> date:
             raise ValueError(raw)
         return date.fromisoformat(raw)
     except ValueError as exc:
-        raise invalid(field, "a date \"YYYY-MM-DD\"") from exc
+        raise invalid(field, 'a date "YYYY-MM-DD"') from exc
 
 
 def read_list(payload: Payload, field: str) -> list[Payload]:
@@ -171,7 +176,7 @@ def read_list(payload: Payload, field: str) -> list[Payload]:
 def read_region(payload: Payload, source: ParameterSource, field: str = "region") -> str:
     raw = _require(payload, field)
     if not isinstance(raw, str):
-        raise invalid(field, "a division code such as \"420300\"")
+        raise invalid(field, 'a division code such as "420300"')
     check_region(raw, source.known_regions())
     return raw
 

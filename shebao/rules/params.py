@@ -165,13 +165,19 @@ def _fail(path: Path, key: str, message: str) -> ParameterFileError:
     return ParameterFileError(f"{path}: {key}: {message}")
 
 
-def _convert(path: Path, key: str, unit: str, raw: Any) -> Any:  # noqa: ANN401
+def _convert(path: Path, key: str, unit: str, raw: Any) -> Any:
     if raw is None:
         return None  # published value unknown: a placeholder an administrator replaces
     if isinstance(raw, float):
-        raise _fail(path, key, f"write {raw!r} as a quoted string: money and rates are never floats")
+        raise _fail(
+            path, key, f"write {raw!r} as a quoted string: money and rates are never floats"
+        )
     if unit in _DECIMAL_UNITS:
-        return _decimal(path, key, raw)
+        value = _decimal(path, key, raw)
+        exponent = value.as_tuple().exponent
+        if unit == "yuan" and isinstance(exponent, int) and exponent < -2:
+            raise _fail(path, key, f"{raw!r}: money has at most two decimals (fen)")
+        return value
     if unit in _INTEGER_UNITS:
         if not isinstance(raw, int) or isinstance(raw, bool):
             raise _fail(path, key, f"expected a whole number of {unit}, got {raw!r}")
@@ -180,7 +186,9 @@ def _convert(path: Path, key: str, unit: str, raw: Any) -> Any:  # noqa: ANN401
         if not isinstance(raw, dict) or not raw:
             raise _fail(path, key, "expected a non-empty mapping")
         return {
-            str(k): (v if isinstance(v, int) and not isinstance(v, bool) else _decimal(path, key, v))
+            str(k): (
+                v if isinstance(v, int) and not isinstance(v, bool) else _decimal(path, key, v)
+            )
             for k, v in raw.items()
         }
     if unit == "date":
@@ -196,7 +204,7 @@ def _convert(path: Path, key: str, unit: str, raw: Any) -> Any:  # noqa: ANN401
     return raw
 
 
-def _decimal(path: Path, key: str, raw: Any) -> Decimal:  # noqa: ANN401
+def _decimal(path: Path, key: str, raw: Any) -> Decimal:
     if isinstance(raw, float):
         raise _fail(path, key, f"write {raw!r} as a quoted string: never a float")
     if not isinstance(raw, str | int) or isinstance(raw, bool):
@@ -246,7 +254,11 @@ def load_parameter_file(
 
 
 def _load_values(
-    path: Path, key: str, region: str, unit: str, raw_values: Any  # noqa: ANN401
+    path: Path,
+    key: str,
+    region: str,
+    unit: str,
+    raw_values: Any,
 ) -> list[ParamValue]:
     if not isinstance(raw_values, list) or not raw_values:
         raise _fail(path, key, "expected a non-empty list of values")
@@ -271,7 +283,9 @@ def _load_values(
             raise _fail(path, where, "an unpublished (null) value must be 'unverified'")
         if loaded and effective <= loaded[-1].effective_from:
             raise _fail(
-                path, where, f"effective dates must rise: {effective} after {loaded[-1].effective_from}"
+                path,
+                where,
+                f"effective dates must rise: {effective} after {loaded[-1].effective_from}",
             )
         loaded.append(
             ParamValue(
@@ -304,10 +318,14 @@ def load_parameter_tree(
         for definition in file_definitions:
             earlier = definitions.get(definition.key)
             if earlier is not None and earlier.unit != definition.unit:
-                raise _fail(path, definition.key, f"unit {definition.unit} differs from {earlier.unit}")
+                raise _fail(
+                    path, definition.key, f"unit {definition.unit} differs from {earlier.unit}"
+                )
             if (definition.key, region) in owner:
                 raise _fail(
-                    path, definition.key, f"also defined for {region} in {owner[(definition.key, region)]}"
+                    path,
+                    definition.key,
+                    f"also defined for {region} in {owner[(definition.key, region)]}",
                 )
             owner[(definition.key, region)] = path
             definitions.setdefault(definition.key, definition)

@@ -82,7 +82,7 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _plain(value: Any) -> Any:  # noqa: ANN401 - parameter values are of many types
+def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, dict):

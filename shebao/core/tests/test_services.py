@@ -6,7 +6,7 @@ import pytest
 
 from shebao.core.actors import Actor
 from shebao.core.audit import audit_chain_verify
-from shebao.core.demo import DEMO_USERS, seed_demo
+from shebao.core.demo import DEMO_USERS, seed_all_apps
 from shebao.core.errors import RuleViolation
 from shebao.core.models import Agency, AuditEntry, PermissionClaim, Role, Staff
 from shebao.core.permissions import staff_can
@@ -30,7 +30,7 @@ def test_demo_tree_has_the_shiyan_agencies_of_the_launch_report(agency):
 def test_seed_demo_is_idempotent(demo):
     entries = AuditEntry.objects.count()
     counts = (Agency.objects.count(), Staff.objects.count(), PermissionClaim.objects.count())
-    seed_demo()
+    seed_all_apps()
     assert AuditEntry.objects.count() == entries
     assert (
         Agency.objects.count(),
@@ -44,7 +44,7 @@ def test_seed_demo_restores_a_changed_demo_password(demo):
     user = Staff.objects.get(user__username="clerk_wuhan").user
     user.set_password("Changed-Pass-2026")
     user.save()
-    seed_demo()
+    seed_all_apps()
     user.refresh_from_db()
     assert user.check_password("Shebao-Demo-2026")
     assert AuditEntry.objects.latest("id").action == "staff.password"

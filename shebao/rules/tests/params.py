@@ -15,7 +15,7 @@ def shipped() -> YamlParameters:
     return YamlParameters.from_directory(default_parameter_dir())
 
 
-def param(key: str, value: Any, unit: str = "rate", region: str = "CN") -> ParamValue:  # noqa: ANN401
+def param(key: str, value: Any, unit: str = "rate", region: str = "CN") -> ParamValue:
     """A single hand-made value for a calculator test."""
     return ParamValue(
         key=key,

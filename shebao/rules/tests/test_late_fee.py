@@ -25,7 +25,9 @@ def test_rules_example_10000_for_30_days_is_150():
 
 def test_paid_on_the_due_date_costs_nothing():
     rate = param("collection.late_fee.daily_rate", Decimal("0.0005"))
-    result = late_fee(amount=Decimal("999.99"), due=date(2025, 3, 1), paid=date(2025, 3, 1), daily_rate=rate)
+    result = late_fee(
+        amount=Decimal("999.99"), due=date(2025, 3, 1), paid=date(2025, 3, 1), daily_rate=rate
+    )
     assert result.value.late_fee == Decimal("0.00")
 
 
@@ -36,7 +38,9 @@ def test_paid_on_the_due_date_costs_nothing():
 def test_fee_is_half_up_rounded_product(amount: Decimal, days: int):
     rate = param("collection.late_fee.daily_rate", Decimal("0.0005"))
     due = date(2020, 1, 1)
-    result = late_fee(amount=amount, due=due, paid=date.fromordinal(due.toordinal() + days), daily_rate=rate)
+    result = late_fee(
+        amount=amount, due=due, paid=date.fromordinal(due.toordinal() + days), daily_rate=rate
+    )
     exact = amount * Decimal("0.0005") * days
     assert abs(result.value.late_fee - exact) <= Decimal("0.005")
     assert result.value.late_fee >= 0
