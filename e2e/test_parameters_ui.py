@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.test_staff_ui import SCREENSHOTS, sign_in
-from e2e.test_staff_ui import browser as browser  # noqa: F401 - the shared browser fixture
+from e2e.test_staff_ui import browser as browser
 from shebao.core.demo import seed_all_apps
 
 pytestmark = pytest.mark.e2e

@@ -119,6 +119,21 @@ def read_decimal(payload: Payload, field: str, *, minimum: Decimal | None = Deci
     return value
 
 
+def read_money(payload: Payload, field: str) -> Decimal:
+    """A non-negative amount in yuan, in whole fen: an amount with a fraction of a fen is
+    refused rather than rounded silently (balances and wages are kept in fen)."""
+    amount = read_decimal(payload, field)
+    if amount != round_to_fen(amount):
+        raise invalid(field, 'an amount in yuan with at most two decimals, e.g. "3000.00"')
+    return round_to_fen(amount)
+
+
+def read_item(items: list[Payload], index: int, list_field: str, field: str) -> Payload:
+    """One field of a list item, keyed by its full name ("credits[2].amount") so that an error
+    names the item."""
+    return {f"{list_field}[{index}].{field}": items[index].get(field)}
+
+
 def read_int(
     payload: Payload, field: str, *, minimum: int | None = 0, maximum: int | None = None
 ) -> int:

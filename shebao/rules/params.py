@@ -226,7 +226,10 @@ def _region_of(path: Path, root: Path) -> str:
 def load_parameter_file(
     path: Path, region: str
 ) -> tuple[list[ParameterDefinition], list[ParamValue]]:
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise _fail(path, "-", f"not valid YAML: {exc}") from exc
     if not isinstance(document, dict) or set(document) - {"region", "parameters"}:
         raise _fail(path, "-", "expected top-level keys 'region' and 'parameters'")
     if str(document.get("region")) != region:

@@ -137,3 +137,12 @@ def test_region_in_file_must_match_its_folder(tmp_path):
     write(tmp_path, "420300", GOOD.format(region='"420100"'))
     with pytest.raises(ParameterFileError, match="folder says"):
         load_parameter_tree(tmp_path)
+
+
+def test_yaml_syntax_error_names_the_file(tmp_path):
+    broken = GOOD.format(region="CN").replace("reference: test", "reference: a: b", 1)
+    path = write(tmp_path, "national", broken)
+    with pytest.raises(ParameterFileError) as failure:
+        load_parameter_tree(tmp_path)
+    assert str(path) in str(failure.value)
+    assert "not valid YAML" in str(failure.value)
