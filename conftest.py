@@ -11,6 +11,8 @@ from shebao.core.actors import Actor, system_actor
 from shebao.core.demo import DEMO_PASSWORD, seed_all_apps
 from shebao.core.models import Agency, Channel, Staff
 
+pytest_plugins = ["e2e.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_settings(settings):  # type: ignore[no-untyped-def]

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from e2e.test_staff_ui import SCREENSHOTS, sign_in
-from e2e.test_staff_ui import browser as browser
-from shebao.core.demo import seed_all_apps
+from e2e.browser import SCREENSHOTS, sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def page(browser: Browser, live_server, transactional_db) -> Iterator[Page]:
-    seed_all_apps()
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
-    yield context.new_page()
-    context.close()
 
 
 def test_proposer_cannot_approve_but_a_second_administrator_can(page: Page) -> None:
