@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "ninja",
     "shebao.core",
     "shebao.rules",
+    "shebao.registry",
+    "shebao.services",
     "shebao.api",
 ]
 
@@ -159,6 +161,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "media/"
+# Case attachments (scanned materials): PDF, JPEG or PNG up to this size.
+CASE_ATTACHMENT_MAX_BYTES = env_int("CASE_ATTACHMENT_MAX_MB", 10, minimum=1) * 1024 * 1024
 
 # Background and batch work: Celery when a broker is configured, in-process otherwise.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("shebao.rules.urls")),
+    path("", include("shebao.services.urls")),
     path("", include("shebao.core.urls")),
 ]

@@ -12,6 +12,7 @@ from shebao.core.api import router as core_router
 from shebao.core.errors import RuleViolation
 from shebao.core.permissions import OutOfScope, PermissionRefused
 from shebao.rules.api import router as rules_router
+from shebao.services.api import router as services_router
 
 api = NinjaAPI(
     title="shebao API",
@@ -35,3 +36,4 @@ def rule_violation(request: HttpRequest, exc: RuleViolation) -> HttpResponse:
 
 api.add_router("/", core_router)
 api.add_router("/", rules_router)
+api.add_router("/", services_router)

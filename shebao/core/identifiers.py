@@ -99,6 +99,11 @@ def _ric_check_character(body: str) -> str:
     return ric.calc_check_digit(body + "?")
 
 
+def resident_id_with_check(body: str) -> str:
+    """The 18-character resident ID for a 17-digit body (for generated test and demo IDs)."""
+    return body + _ric_check_character(body)
+
+
 def resident_id_check(
     raw: str, *, birth_date: date | None = None, sex: Sex | None = None
 ) -> ResidentIdInfo:

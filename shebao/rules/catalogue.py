@@ -17,6 +17,11 @@ RULE_MODULES = (
     "shebao.core.services",
     "shebao.rules.params",
     "shebao.rules.calc",
+    "shebao.rules.store",
+    "shebao.rules.services",
+    "shebao.registry.services",
+    "shebao.services.services",
+    "shebao.services.workdays",
 )
 
 
