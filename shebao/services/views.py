@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,8 +31,12 @@ from shebao.services.selectors import (
     review_queue,
 )
 from shebao.services.services import case_attach, case_create, case_transition
+from shebao.services.transitions import TRANSITIONS
 
 PAGE_SIZE = 50
+EVENT_LABELS = {"create": gettext_lazy("Opened")} | {
+    action: transition.label for action, transition in TRANSITIONS.items()
+}
 SCOPE_CODES = {"CORE-SCOPE", "CORE-PERMISSION"}
 
 
@@ -188,7 +192,9 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         {
             "case": case,
             "due": due_flag(case),
-            "events": case.events.select_related("actor"),
+            "events": [
+                (event, EVENT_LABELS.get(event.action, event.action)) for event in case.events.all()
+            ],
             "attachments": case.attachments.all(),
             "transitions": allowed_transitions(actor, case),
             "attachment_form": AttachmentForm(),
