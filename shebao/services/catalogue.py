@@ -11,25 +11,18 @@ from shebao.core.actors import Actor
 from shebao.core.audit import audit_record
 from shebao.core.models import Action
 from shebao.core.permissions import ensure_can
-from shebao.services.catalogue_data import ServiceItemSpec, load_catalogue
+from shebao.services.catalogue_data import (
+    OPTIONAL_FIELDS,
+    REQUIRED_FIELDS,
+    ServiceItemSpec,
+    load_catalogue,
+)
 from shebao.services.models import ServiceItem
 
-FIELDS = (
-    "name",
-    "name_en",
-    "scheme",
-    "category",
-    "channels",
-    "fully_online",
-    "automatic",
-    "applicant_kind",
-    "materials",
-    "time_limit_days",
-    "time_limit_calendar_days",
-    "review_required",
-    "provenance",
-    "legal_basis",
-    "note",
+# The model fields the file governs: every field of the file but the code (the key) and the
+# source number (provenance of our code only).
+FIELDS = tuple(
+    name for name in REQUIRED_FIELDS + OPTIONAL_FIELDS if name not in {"code", "source_number"}
 )
 
 
@@ -41,23 +34,11 @@ class CatalogueReport:
 
 
 def _values(spec: ServiceItemSpec) -> dict[str, Any]:
-    return {
-        "name": spec.name,
-        "name_en": spec.name_en,
-        "scheme": spec.scheme,
-        "category": spec.category,
-        "channels": list(spec.channels),
-        "fully_online": spec.fully_online,
-        "automatic": spec.automatic,
-        "applicant_kind": spec.applicant_kind,
-        "materials": [{"name": m.name, "name_en": m.name_en} for m in spec.materials],
-        "time_limit_days": spec.time_limit_days,
-        "time_limit_calendar_days": spec.time_limit_calendar_days,
-        "review_required": spec.review_required,
-        "provenance": spec.provenance,
-        "legal_basis": spec.legal_basis,
-        "note": spec.note or "",
-    }
+    values = {name: getattr(spec, name) for name in FIELDS}
+    values["channels"] = list(spec.channels)
+    values["materials"] = [{"name": m.name, "name_en": m.name_en} for m in spec.materials]
+    values["note"] = spec.note or ""
+    return values
 
 
 def catalogue_load(*, actor: Actor, specs: list[ServiceItemSpec] | None = None) -> CatalogueReport:
