@@ -196,6 +196,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
                 (event, EVENT_LABELS.get(event.action, event.action)) for event in case.events.all()
             ],
             "attachments": case.attachments.all(),
+            "records": case.records.select_related("content_type"),
             "transitions": allowed_transitions(actor, case),
             "attachment_form": AttachmentForm(),
             "applicant_id": mask_resident_id(case.applicant_person.resident_id)

@@ -243,3 +243,13 @@ def test_channel_must_be_allowed_for_the_item(actor_of, review_item):
             person=person("张伟"),
         )
     assert refused.value.code == "CASE-CHANNEL-NOT-ALLOWED"
+
+
+def test_records_a_case_created_are_linked_and_shown(login, actor_of, review_item):
+    from shebao.services.services import case_record_link
+
+    case = open_case(actor_of("clerk_maojian"), review_item, person("张伟"))
+    case_record_link(case=case, record=person("张伟"), effect="changed")
+    body = login("clerk_maojian").get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-testid="case-records"' in body
+    assert f"#{person('张伟').pk}" in body
