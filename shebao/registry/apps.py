@@ -6,3 +6,6 @@ class RegistryConfig(AppConfig):
     name = "shebao.registry"
     label = "registry"
     verbose_name = _("Registration: employers and persons")
+
+    def ready(self) -> None:
+        from shebao.registry import handlers  # noqa: F401 - registers the item handlers

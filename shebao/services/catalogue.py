@@ -17,6 +17,7 @@ from shebao.services.catalogue_data import (
     ServiceItemSpec,
     load_catalogue,
 )
+from shebao.services.handlers import handler_name
 from shebao.services.models import ServiceItem
 
 # The model fields the file governs: every field of the file but the code (the key) and the
@@ -35,6 +36,7 @@ class CatalogueReport:
 
 def _values(spec: ServiceItemSpec) -> dict[str, Any]:
     values = {name: getattr(spec, name) for name in FIELDS}
+    values["handler"] = handler_name(spec.code)  # set by code, never by the file
     values["channels"] = list(spec.channels)
     values["materials"] = [{"name": m.name, "name_en": m.name_en} for m in spec.materials]
     values["note"] = spec.note or ""
@@ -58,7 +60,7 @@ def catalogue_load(*, actor: Actor, specs: list[ServiceItemSpec] | None = None) 
                 audit_record(actor=actor, action="service_item.create", target=item, after=wanted)
                 created += 1
                 continue
-            before = {field: getattr(item, field) for field in FIELDS}
+            before = {field: getattr(item, field) for field in (*FIELDS, "handler")}
             if before == wanted:
                 unchanged += 1
                 continue

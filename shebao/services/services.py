@@ -23,6 +23,7 @@ from shebao.core.errors import RuleViolation, register_rule
 from shebao.core.models import Agency
 from shebao.core.permissions import ensure_can, ensure_in_scope
 from shebao.registry.models import Employer, Person
+from shebao.services.handlers import handler_for
 from shebao.services.models import (
     AgentKind,
     Case,
@@ -173,7 +174,9 @@ def case_create(
     accept_now: bool = False,
 ) -> Case:
     """Open a case for an applicant of the actor's scope. At the counter the clerk usually
-    accepts it on the spot (``accept_now``): one submission, one visit."""
+    accepts it on the spot (``accept_now``): one submission, one visit.
+
+    Not durable: a registry request opens its record and its case in one transaction."""
     if not item.is_active:
         raise RuleViolation("CASE-ITEM-INACTIVE", item=item.code)
     ensure_can(actor, "accept", item_code=item.code, category=item.category)
@@ -188,7 +191,7 @@ def case_create(
 
         agent_resident_id = resident_id_check(agent_resident_id).number
     now = timezone.now()
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         case = Case.objects.create(
             receipt_no=f"tmp-{uuid.uuid4().hex[:24]}",  # replaced once the pk is known
             item=item,
@@ -270,6 +273,10 @@ def case_transition(*, actor: Actor, case: Case, action: str, reason: str = "") 
             _accept(locked, actor, now)
         else:
             _apply(locked, actor, transition, reason, now)
+        if locked.status in {CaseStatus.APPROVED, CaseStatus.DONE}:
+            handler = handler_for(locked.item.code)
+            if handler is not None:
+                handler(locked, actor)  # the business effect, in this same transaction
         _event(locked, actor, action, before, reason.strip())
         audit_record(
             actor=actor,
