@@ -19,6 +19,7 @@ from shebao.core.actors import Actor
 from shebao.core.audit import audit_record
 from shebao.core.errors import RuleViolation, register_rule
 from shebao.core.identifiers import ResidentIdInfo, resident_id_check
+from shebao.core.masking import mask_name
 from shebao.core.periods import period_of
 from shebao.core.permissions import in_scope
 from shebao.registry.models import (
@@ -202,7 +203,7 @@ def staff_addition_request(
             today=today,
             retirement=retirement,
         )
-        _check_registered_name(info.number, spec.name)
+        _check_registered_name(actor, info.number, spec.name)
         normalised.append(AdditionSpec(**(asdict(spec) | {"resident_id": info.number})))
     return open_request(
         actor=actor,
@@ -213,11 +214,12 @@ def staff_addition_request(
     )
 
 
-def _check_registered_name(resident_id: str, name: str) -> None:
-    registered = Person.objects.filter(resident_id=resident_id).values_list("name", flat=True)
-    found = registered.first()
-    if found is not None and found != name.strip():
-        raise RuleViolation("REG-REL-NAME-MISMATCH", name=name, registered=found)
+def _check_registered_name(actor: Actor, resident_id: str, name: str) -> None:
+    found = Person.objects.select_related("managing_agency").filter(resident_id=resident_id).first()
+    if found is not None and found.name != name.strip():
+        # A person registered by another agency: say that the name differs, not what it is.
+        registered = found.name if in_scope(actor, found.managing_agency) else mask_name(found.name)
+        raise RuleViolation("REG-REL-NAME-MISMATCH", name=name, registered=registered)
 
 
 def flexible_enrolment_request(
