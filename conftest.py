@@ -33,7 +33,7 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         hashers = settings.PASSWORD_HASHERS
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
         try:
-            seed_all_apps()
+            seed_all_apps(bulk=False)
         finally:
             settings.PASSWORD_HASHERS = hashers
 
@@ -43,7 +43,7 @@ def demo(db) -> None:  # type: ignore[no-untyped-def]
     """The demo data: seeded once per session, each test's changes roll back. A transactional
     test empties the database when it ends, so seed again if a test ran after one."""
     if not Agency.objects.exists():
-        seed_all_apps()
+        seed_all_apps(bulk=False)
 
 
 def staff_actor(username: str, channel: str = Channel.COUNTER) -> Actor:

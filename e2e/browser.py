@@ -46,7 +46,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, live_server, transactional_db) -> Iterator[Page]:
-    seed_all_apps()
+    seed_all_apps(bulk=False)
     context = browser.new_context(base_url=live_server.url, locale="zh-CN")
     yield context.new_page()
     context.close()

@@ -7,6 +7,7 @@ demo data by extending ``seed_demo``.
 from __future__ import annotations
 
 import importlib
+import inspect
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -195,9 +196,10 @@ def seed_demo() -> None:
     seed_staff(seed_agencies())
 
 
-def seed_all_apps() -> None:
+def seed_all_apps(*, bulk: bool = True) -> None:
     """Run the ``seed_demo`` of every installed shebao app that has a ``demo`` module, in
-    INSTALLED_APPS order (core first), so each app adds its own demo data."""
+    INSTALLED_APPS order (core first), so each app adds its own demo data. ``bulk`` adds the
+    province-sized register (tests leave it out)."""
     for app in apps.get_app_configs():
         if not app.name.startswith("shebao."):
             continue
@@ -207,4 +209,7 @@ def seed_all_apps() -> None:
             if exc.name != f"{app.name}.demo":
                 raise
             continue
-        module.seed_demo()
+        if "bulk" in inspect.signature(module.seed_demo).parameters:
+            module.seed_demo(bulk=bulk)
+        else:
+            module.seed_demo()

@@ -31,12 +31,27 @@ def demo_resident_id(area: str, birth: str, sequence: str) -> str:
     return resident_id_with_check(area + birth + sequence)
 
 
+def demo_person(name: str) -> Person:
+    """A fixed demo person by name (the bulk register may hold namesakes)."""
+    for area, birth, sequence, demo_name, _agency, _phone in DEMO_PERSONS:
+        if demo_name == name:
+            return Person.objects.get(resident_id=demo_resident_id(area, birth, sequence))
+    raise KeyError(name)
+
+
+def demo_employer(name: str) -> Employer:
+    for body, demo_name, _agency in DEMO_EMPLOYERS:
+        if demo_name == name:
+            return Employer.objects.get(credit_code=demo_credit_code(body))
+    raise KeyError(name)
+
+
 def demo_credit_code(body: str) -> str:
     body = body.ljust(17, "0")
     return body + uscc.calc_check_digit(body)
 
 
-def seed_demo() -> None:
+def seed_demo(*, bulk: bool = True) -> None:
     actor = system_actor("seed_demo")
     agencies = {a.code: a for a in Agency.objects.all()}
     for area, birth, sequence, name, agency_code, phone in DEMO_PERSONS:
@@ -53,3 +68,7 @@ def seed_demo() -> None:
         code = demo_credit_code(body)
         if not Employer.objects.filter(credit_code=code).exists():
             employer_create(actor=actor, credit_code=code, name=name, agency=agencies[agency_code])
+    if bulk:
+        from shebao.registry.demo_bulk import seed_bulk
+
+        seed_bulk()

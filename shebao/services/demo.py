@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from shebao.core.actors import Actor, system_actor
 from shebao.core.models import Channel, Staff
-from shebao.registry.models import Employer, Person
+from shebao.registry.demo import demo_employer, demo_person
 from shebao.services.catalogue import catalogue_load
 from shebao.services.models import Case, ServiceItem
 from shebao.services.services import case_create, case_transition
@@ -42,14 +42,15 @@ def seed_demo() -> None:
         if item is None:
             continue
         actor = _actor(clerk)
-        person = Person.objects.filter(name=applicant).first()
-        employer = Employer.objects.filter(name=applicant).first()
+        is_employer = applicant.endswith("公司")
+        person = None if is_employer else demo_person(applicant)
+        employer = demo_employer(applicant) if is_employer else None
         case = case_create(
             actor=actor,
             item=item,
             channel="counter",
             person=person,
-            employer=employer if person is None else None,
+            employer=employer,
             data={"demo": key},
             accept_now=True,
         )
