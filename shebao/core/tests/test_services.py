@@ -30,7 +30,7 @@ def test_demo_tree_has_the_shiyan_agencies_of_the_launch_report(agency):
 def test_seed_demo_is_idempotent(demo):
     entries = AuditEntry.objects.count()
     counts = (Agency.objects.count(), Staff.objects.count(), PermissionClaim.objects.count())
-    seed_all_apps()
+    seed_all_apps(bulk=False)
     assert AuditEntry.objects.count() == entries
     assert (
         Agency.objects.count(),
@@ -44,7 +44,7 @@ def test_seed_demo_restores_a_changed_demo_password(demo):
     user = Staff.objects.get(user__username="clerk_wuhan").user
     user.set_password("Changed-Pass-2026")
     user.save()
-    seed_all_apps()
+    seed_all_apps(bulk=False)
     user.refresh_from_db()
     assert user.check_password("Shebao-Demo-2026")
     assert AuditEntry.objects.latest("id").action == "staff.password"
