@@ -12,5 +12,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("shebao.rules.urls")),
     path("", include("shebao.services.urls")),
+    path("registry/", include("shebao.registry.urls")),
     path("", include("shebao.core.urls")),
 ]

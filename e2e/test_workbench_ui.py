@@ -23,8 +23,8 @@ def test_clerk_finds_an_employer_opens_a_case_and_a_reviewer_approves_it(page: P
     page.screenshot(path=str(SCREENSHOTS / "workbench.png"), full_page=True)
     results.get_by_role("link", name="发起办件").click()
 
-    page.get_by_label("服务事项").select_option(label="SBRG006 人员停保/续保登记（缴费人员增减）")
-    page.get_by_label("申请事项说明").fill("减少职工 2 人")
+    page.get_by_label("服务事项").select_option(label="SBCL002 缴费基数申报、补基数核定")
+    page.get_by_label("申请事项说明").fill("2026 年度缴费基数申报")
     page.get_by_role("button", name="发起办件").click()
     expect(page.get_by_test_id("case-status")).to_contain_text("已受理")
     receipt_no = page.locator("h1 small").inner_text()

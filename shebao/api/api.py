@@ -11,6 +11,7 @@ from shebao.api.auth import TokenAuth
 from shebao.core.api import router as core_router
 from shebao.core.errors import RuleViolation
 from shebao.core.permissions import OutOfScope, PermissionRefused
+from shebao.registry.api import router as registry_router
 from shebao.rules.api import router as rules_router
 from shebao.services.api import router as services_router
 
@@ -37,3 +38,4 @@ def rule_violation(request: HttpRequest, exc: RuleViolation) -> HttpResponse:
 api.add_router("/", core_router)
 api.add_router("/", rules_router)
 api.add_router("/", services_router)
+api.add_router("/", registry_router)

@@ -5,11 +5,21 @@ from __future__ import annotations
 
 from stdnum.cn import uscc
 
-from shebao.core.actors import system_actor
+from shebao.core.actors import Actor, system_actor
 from shebao.core.identifiers import resident_id_with_check
-from shebao.core.models import Agency
+from shebao.core.models import Agency, Channel, Staff
 from shebao.registry.models import Employer, Person
-from shebao.registry.services import employer_create, person_create
+from shebao.registry.services import (
+    AdditionSpec,
+    employer_create,
+    person_create,
+    staff_addition_request,
+)
+from shebao.services.catalogue import catalogue_load
+from shebao.services.models import Case
+from shebao.services.services import case_transition
+
+DEMO_START = 202401  # the demo staff joined in January 2024
 
 # (area code, birth date, sequence, name, agency code, phone)
 DEMO_PERSONS = [
@@ -51,7 +61,18 @@ def demo_credit_code(body: str) -> str:
     return body + uscc.calc_check_digit(body)
 
 
+# (employer, person, approved by) — staff additions through the real cases.
+DEMO_ADDITIONS = [
+    ("十堰市示范超市有限公司", "张伟", "reviewer_maojian"),
+    ("湖北示例汽车零部件有限公司", "李娜", "reviewer_zhangwan"),
+    ("武汉示范科技有限公司", "刘洋", None),
+    ("十堰市示范超市有限公司", "王芳", ""),  # left in review: reviewer_maojian's queue
+]
+DEMO_CLERKS = {"420302": "clerk_maojian", "420303": "clerk_zhangwan", "420102": "clerk_wuhan"}
+
+
 def seed_demo(*, bulk: bool = True) -> None:
+    catalogue_load(actor=system_actor("seed_demo"))  # the registry's items must exist
     actor = system_actor("seed_demo")
     agencies = {a.code: a for a in Agency.objects.all()}
     for area, birth, sequence, name, agency_code, phone in DEMO_PERSONS:
@@ -68,7 +89,39 @@ def seed_demo(*, bulk: bool = True) -> None:
         code = demo_credit_code(body)
         if not Employer.objects.filter(credit_code=code).exists():
             employer_create(actor=actor, credit_code=code, name=name, agency=agencies[agency_code])
+    seed_additions()
     if bulk:
         from shebao.registry.demo_bulk import seed_bulk
 
         seed_bulk()
+
+
+def _staff_actor(username: str) -> Actor:
+    staff = Staff.objects.select_related("user").get(user__username=username)
+    return Actor(user=staff.user, channel=Channel.COUNTER)
+
+
+def seed_additions() -> None:
+    """Staff additions as a clerk makes them: a case, sent for review, approved (or left)."""
+    for employer_name, person_name, reviewer in DEMO_ADDITIONS:
+        employer = demo_employer(employer_name)
+        person = demo_person(person_name)
+        if Case.objects.filter(
+            applicant_employer=employer, data__additions__0__resident_id=person.resident_id
+        ).exists():
+            continue
+        clerk = _staff_actor(DEMO_CLERKS[employer.managing_agency.code])
+        case = staff_addition_request(
+            actor=clerk,
+            employer=employer,
+            specs=[
+                AdditionSpec(
+                    resident_id=person.resident_id, name=person.name, start_period=DEMO_START
+                )
+            ],
+        )
+        case = case_transition(actor=clerk, case=case, action="send_for_review")
+        if reviewer is None:
+            case_transition(actor=system_actor("seed_demo"), case=case, action="approve")
+        elif reviewer:
+            case_transition(actor=_staff_actor(reviewer), case=case, action="approve")

@@ -20,6 +20,8 @@ RULE_MODULES = (
     "shebao.rules.store",
     "shebao.rules.services",
     "shebao.registry.services",
+    "shebao.registry.rules",
+    "shebao.registry.batch",
     "shebao.services.services",
     "shebao.services.workdays",
 )

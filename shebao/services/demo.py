@@ -1,6 +1,6 @@
 """Demo data of the services app: the catalogue, and cases in every state a newcomer should
-see — one waiting for reviewer_maojian, one overdue on clerk_maojian's desk, one returned, one
-done, and cases in Zhangwan and Wuhan that Maojian's staff cannot see."""
+see — one overdue on clerk_maojian's desk, one returned, one done, and one in Wuhan that
+Maojian's staff cannot see. Staff additions are the registry's demo (automated items)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,9 @@ from shebao.services.services import case_create, case_transition
 
 # (demo key, clerk, item name starts with, applicant name, actions after acceptance, reason)
 DEMO_CASES = [
-    ("enrol-supermarket", "clerk_maojian", "职工参保登记", "十堰市示范超市有限公司",
-     ["send_for_review"], ""),
     ("certificate-wangfang", "clerk_maojian", "个人权益记录查询打印", "王芳", ["complete"], ""),
     ("unemployment-chen", "clerk_maojian", "失业保险金申领", "陈建国", [], ""),
     ("retirement-chen", "clerk_maojian", "职工正常退休申请", "陈建国", ["return"], "缺少职工档案"),
-    ("enrol-parts", "clerk_zhangwan", "职工参保登记", "湖北示例汽车零部件有限公司", [], ""),
     ("unemployment-liuyang", "clerk_wuhan", "失业保险金申领", "刘洋", ["send_for_review"], ""),
 ]  # fmt: skip
 OVERDUE_DEMO_KEY = "unemployment-chen"

@@ -14,6 +14,7 @@ from django.utils import timezone
 from shebao.core.actors import Actor
 from shebao.core.models import Action
 from shebao.core.permissions import OutOfScope, actor_can, scope_filter
+from shebao.services.handlers import handler_for
 from shebao.services.models import (
     FINISHED_STATUSES,
     OPEN_STATUSES,
@@ -130,11 +131,14 @@ def allowed_transitions(actor: Actor, case: Case) -> list[Transition]:
 
 
 def items_startable_by(actor: Actor, channel: str, applicant_kind: str) -> list[ServiceItem]:
+    """Items a generic case can be opened for; automated items (with a handler) are started
+    from their own pages, which collect what the handler needs."""
     items = ServiceItem.objects.filter(is_active=True).order_by("category", "code")
     return [
         item
         for item in items
-        if channel in item.channels
+        if handler_for(item.code) is None
+        and channel in item.channels
         and item.applicant_kind in ("either", applicant_kind)
         and actor_can(actor, Action.ACCEPT, item_code=item.code, category=item.category)
     ]

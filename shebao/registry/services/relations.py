@@ -190,7 +190,12 @@ def staff_addition_request(
     if not specs:
         raise RuleViolation("REG-REL-NOTHING")
     ensure_employer_active(employer)
-    holders = active_pension_holders(resident_id_check(s.resident_id).number for s in specs)
+    ids = [resident_id_check(spec.resident_id).number for spec in specs]
+    holders = active_pension_holders(ids)
+    registered = {
+        p.resident_id: p
+        for p in Person.objects.select_related("managing_agency").filter(resident_id__in=ids)
+    }
     today = timezone.localdate()
     retirement = RetirementMonths(today)
     normalised = []
@@ -203,7 +208,7 @@ def staff_addition_request(
             today=today,
             retirement=retirement,
         )
-        _check_registered_name(actor, info.number, spec.name)
+        _check_registered_name(actor, registered.get(info.number), spec.name)
         normalised.append(AdditionSpec(**(asdict(spec) | {"resident_id": info.number})))
     return open_request(
         actor=actor,
@@ -214,8 +219,7 @@ def staff_addition_request(
     )
 
 
-def _check_registered_name(actor: Actor, resident_id: str, name: str) -> None:
-    found = Person.objects.select_related("managing_agency").filter(resident_id=resident_id).first()
+def _check_registered_name(actor: Actor, found: Person | None, name: str) -> None:
     if found is not None and found.name != name.strip():
         # A person registered by another agency: say that the name differs, not what it is.
         registered = found.name if in_scope(actor, found.managing_agency) else mask_name(found.name)

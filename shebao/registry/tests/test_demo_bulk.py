@@ -19,6 +19,7 @@ def test_bulk_register_is_valid_and_idempotent(demo):
     relations = InsuredRelation.objects.filter(employer__in=demo_firms)
     assert relations.count() == counts.relations
     for relation in relations.filter(end_period__isnull=False)[:200]:
+        assert relation.end_period is not None
         assert relation.end_period >= relation.start_period
     assert seed_bulk(employers=10, persons=300) is None
     assert Person.objects.count() == persons_before + 300

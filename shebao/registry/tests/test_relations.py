@@ -46,7 +46,7 @@ def employer(name: str) -> Employer:
     return Employer.objects.get(name=name)
 
 
-def approve(case, actor_of):  # type: ignore[no-untyped-def]
+def approve(case, actor_of):
     clerk = actor_of("clerk_maojian") if case.agency.code == "420302" else actor_of("clerk_wuhan")
     if case.status == CaseStatus.ACCEPTED and case.item.review_required:
         case = case_transition(actor=clerk, case=case, action="send_for_review")

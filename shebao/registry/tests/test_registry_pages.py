@@ -1,0 +1,134 @@
+"""Registry counter pages and the Excel batch flow end to end (upload, preview, confirm)."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+from django.utils import timezone
+
+from shebao.core.identifiers import resident_id_with_check
+from shebao.core.periods import period_format, period_of
+from shebao.registry.batch import batch_template
+from shebao.registry.demo import demo_employer, demo_person
+from shebao.registry.models import InsuredRelation
+from shebao.services.models import Case
+
+THIS_MONTH = period_format(period_of(timezone.localdate()))
+
+
+def filled_addition_file(rows: list[list[str]]) -> bytes:
+    workbook = openpyxl.load_workbook(io.BytesIO(batch_template("addition")))
+    sheet = workbook["人员增加"]
+    headers = [str(cell.value).replace("*", "").strip() for cell in sheet[1]]
+    for number, values in enumerate(rows, start=2):
+        record = dict(
+            zip(["公民身份号码", "姓名", "开始期", "参保险种", "增加原因"], values, strict=True)
+        )
+        for column, header in enumerate(headers, start=1):
+            if header in record:
+                sheet.cell(row=number, column=column, value=record[header])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_employer_page_masks_the_bank_account_and_lists_staff(login, demo):
+    firm = demo_employer("十堰市示范超市有限公司")
+    firm.bank_account = "6222021234567890123"
+    firm.save()
+    body = login("clerk_maojian").get(f"/registry/employers/{firm.pk}/").content.decode()
+    assert "6222021234567890123" not in body
+    assert "0123" in body
+
+
+def test_employer_of_another_district_is_not_found(login, demo):
+    parts = demo_employer("湖北示例汽车零部件有限公司")
+    cases_before = Case.objects.filter(applicant_employer=parts).count()
+    client = login("clerk_maojian")
+    assert client.get(f"/registry/employers/{parts.pk}/").status_code == 404
+    response = client.post(
+        f"/registry/employers/{parts.pk}/add/",
+        {
+            "resident_id": resident_id_with_check("42030219900101771"),
+            "name": "甲",
+            "start_period": THIS_MONTH,
+            "reason": "new_hire",
+            "schemes": ["pension"],
+        },
+    )
+    assert response.status_code == 404
+    assert Case.objects.filter(applicant_employer=parts).count() == cases_before
+
+
+def test_single_addition_from_the_employer_page_opens_a_case(login, demo):
+    firm = demo_employer("十堰市示范超市有限公司")
+    response = login("clerk_maojian").post(
+        f"/registry/employers/{firm.pk}/add/",
+        {
+            "resident_id": resident_id_with_check("42030219900101772"),
+            "name": "乙",
+            "start_period": THIS_MONTH,
+            "reason": "new_hire",
+            "schemes": ["pension", "work_injury"],
+        },
+    )
+    assert response.status_code == 302
+    case = Case.objects.filter(applicant_employer=firm, item__code="SBRG005").latest("id")
+    assert case.data["additions"][0]["schemes"] == ["pension", "work_injury"]
+
+
+def test_batch_upload_previews_errors_and_confirms_only_valid_rows(login, demo):
+    firm = demo_employer("十堰市示范超市有限公司")
+    good = resident_id_with_check("42030219900101881")
+    insured_elsewhere = demo_person("李娜").resident_id
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+    data = filled_addition_file(
+        [
+            [good, "陈好", THIS_MONTH, "养老、失业、工伤", "新招用"],
+            [bad, "错号", THIS_MONTH, "养老", "新招用"],
+            [good, "陈好", THIS_MONTH, "养老", "新招用"],
+        ]
+    )
+    client = login("clerk_maojian")
+    upload = client.post(
+        f"/registry/employers/{firm.pk}/batch",
+        {"kind": "addition", "file": io.BytesIO(data)},
+    )
+    body = upload.content.decode()
+    assert upload.status_code == 200
+    assert "REG-ID-CHECKSUM" in body
+    assert "BATCH-ROW-DUPLICATE" in body
+    assert not InsuredRelation.objects.filter(person__resident_id=good).exists()
+    token = upload.context["token"]
+    report = client.get(f"/registry/employers/{firm.pk}/batch/{token}/errors.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(report.content)).worksheets[0]
+    codes = {row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert {"REG-ID-CHECKSUM", "BATCH-ROW-DUPLICATE"} <= codes
+    confirm = client.post(f"/registry/employers/{firm.pk}/batch/{token}/confirm")
+    assert confirm.status_code == 302
+    case = Case.objects.filter(applicant_employer=firm, item__code="SBRG005").latest("id")
+    assert [row["resident_id"] for row in case.data["additions"]] == [good]
+    assert insured_elsewhere  # the demo person exists
+
+
+def test_batch_refuses_a_file_that_is_not_excel(login, demo):
+    firm = demo_employer("十堰市示范超市有限公司")
+    response = login("clerk_maojian").post(
+        f"/registry/employers/{firm.pk}/batch",
+        {"kind": "addition", "file": io.BytesIO(b"name,id\n")},
+    )
+    assert "BATCH-NOT-XLSX" in response.content.decode()
+
+
+def test_template_download_is_a_workbook(login, demo):
+    response = login("clerk_maojian").get("/registry/templates/addition.xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert "人员增加" in workbook.sheetnames
+
+
+def test_person_page_shows_relations_and_masks_the_id(login, demo):
+    zhang = demo_person("张伟")
+    body = login("clerk_maojian").get(f"/registry/persons/{zhang.pk}/").content.decode()
+    assert zhang.resident_id not in body
+    assert zhang.name in body
