@@ -191,7 +191,7 @@ def test_flexible_workers_have_no_employer_and_pension_only():
 
 
 def test_flexible_enrolment_creates_a_pension_relation_without_employer(actor_of, demo):
-    wang = Person.objects.get(name="王芳")
+    wang = demo_person("王芳")
     case = flexible_enrolment_request(
         actor=actor_of("clerk_maojian"), person=wang, start_period=THIS_MONTH
     )
@@ -328,7 +328,7 @@ def test_transfer_moves_the_employer_and_its_relations(actor_of, supermarket, ag
 
 
 def test_merge_two_records_of_one_person(actor_of, demo):
-    keep = Person.objects.get(name="张伟")
+    keep = demo_person("张伟")
     twin = Person.objects.create(
         resident_id=new_id(birth="19700101", sequence="125"),
         name="张伟",

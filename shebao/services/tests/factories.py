@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shebao.core.actors import Actor
+from shebao.registry.demo import demo_employer, demo_person
 from shebao.registry.models import Employer, Person
 from shebao.services.models import Case, ServiceItem
 from shebao.services.services import case_create
@@ -29,11 +30,12 @@ def make_item(
 
 
 def person(name: str) -> Person:
-    return Person.objects.get(name=name)
+    """A fixed demo person (the bulk demo register may hold namesakes)."""
+    return demo_person(name)
 
 
 def employer(name: str) -> Employer:
-    return Employer.objects.get(name=name)
+    return demo_employer(name)
 
 
 def open_case(actor: Actor, item: ServiceItem, applicant: Person, *, accept: bool = True) -> Case:

@@ -24,7 +24,7 @@ from shebao.services.tests.factories import make_item, open_case, person
 )
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_approvals_exactly_one_wins():
-    seed_all_apps()
+    seed_all_apps(bulk=False)
     system = system_actor("tests")
     head = Staff.objects.get(user__username="head_maojian")
     claim_grant(actor=system, staff=head, role_code="reviewer", item_scope="*")
