@@ -11,6 +11,7 @@ from shebao.core.actors import system_actor
 from shebao.core.errors import RuleViolation
 from shebao.core.identifiers import resident_id_with_check
 from shebao.core.periods import period_add, period_of
+from shebao.registry.demo import demo_person
 from shebao.registry.models import (
     Employer,
     EmployerStatus,
