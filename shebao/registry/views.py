@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from shebao.core.actors import Actor, actor_from_request
 from shebao.core.errors import RuleViolation
-from shebao.core.masking import mask_bank_account, mask_resident_id
+from shebao.core.masking import mask_bank_account, mask_phone, mask_resident_id
 from shebao.registry import forms as registry_forms
 from shebao.registry.batch import BatchKind, batch_template, error_report
 from shebao.registry.batch_import import batch_submit, batch_validate
@@ -103,6 +103,7 @@ def employer_detail(request: HttpRequest, employer_id: int) -> HttpResponse:
         {
             "employer": employer,
             "bank_account": mask_bank_account(employer.bank_account),
+            "contact_phone": mask_phone(employer.contact_phone),
             "page": page,
             "rows": [(r, mask_resident_id(r.person.resident_id)) for r in page.object_list],
             "changes": employer.changes.all()[:20],
@@ -308,6 +309,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         {
             "person": person,
             "resident_id": mask_resident_id(person.resident_id),
+            "phone": mask_phone(person.phone),
             "bank_account": mask_bank_account(person.bank_account),
             "relations": relations_of_person(person),
             "changes": person.changes.all()[:20],

@@ -87,10 +87,13 @@ def workbench(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
 def workbench_search(request: HttpRequest) -> HttpResponse:
-    """htmx partial: persons and employers matching the search, with their open cases."""
+    """htmx partial: persons and employers matching the search, with their open cases.
+    A POST, so that resident IDs never appear in URLs and access logs."""
     actor = actor_from_request(request)
-    persons, employers = registry_search(actor, request.GET.get("q", ""))
+    query = request.POST.get("q", "")
+    persons, employers = registry_search(actor, query)
     cases = open_cases_of(
         actor, person_ids=[p.pk for p in persons], employer_ids=[e.pk for e in employers]
     )
@@ -101,7 +104,7 @@ def workbench_search(request: HttpRequest) -> HttpResponse:
             "persons": [(p, mask_resident_id(p.resident_id)) for p in persons],
             "employers": employers,
             "cases": [(case, due_flag(case)) for case in cases],
-            "q": request.GET.get("q", ""),
+            "q": query,
         },
     )
 

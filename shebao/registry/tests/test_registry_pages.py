@@ -131,4 +131,6 @@ def test_person_page_shows_relations_and_masks_the_id(login, demo):
     zhang = demo_person("张伟")
     body = login("clerk_maojian").get(f"/registry/persons/{zhang.pk}/").content.decode()
     assert zhang.resident_id not in body
+    assert zhang.phone not in body
+    assert zhang.phone[-4:] in body
     assert zhang.name in body

@@ -36,11 +36,11 @@ def test_workbench_search_finds_person_by_id_and_shows_open_cases(login, actor_o
     item = make_item("TST030", review=True)
     case = open_case(actor_of("clerk_maojian"), item, person("张伟"))
     client = login("clerk_maojian")
-    by_id = client.get("/workbench/search/", {"q": person("张伟").resident_id}).content.decode()
+    by_id = client.post("/workbench/search/", {"q": person("张伟").resident_id}).content.decode()
     assert "张伟" in by_id
     assert case.receipt_no in by_id
     assert person("张伟").resident_id not in by_id  # the ID is shown masked
-    other = client.get("/workbench/search/", {"q": "李娜"}).content.decode()
+    other = client.post("/workbench/search/", {"q": "李娜"}).content.decode()
     assert 'data-testid="no-match"' in other  # Zhangwan's person is outside the scope
 
 
