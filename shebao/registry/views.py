@@ -29,6 +29,7 @@ from shebao.registry.models import Employer
 from shebao.registry.selectors import (
     employer_get,
     employer_list,
+    full_record_viewed,
     person_get,
     persons_in_scope,
     relations_of_employer,
@@ -96,14 +97,20 @@ def employer_new(request: HttpRequest) -> HttpResponse:
 def employer_detail(request: HttpRequest, employer_id: int) -> HttpResponse:
     actor = actor_from_request(request)
     employer = employer_get(actor, employer_id)
+    full = request.GET.get("full") == "1"
+    if full:
+        full_record_viewed(actor, employer)  # the unmasked view is audited
     page = Paginator(relations_of_employer(employer), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "registry/employer_detail.html",
         {
             "employer": employer,
-            "bank_account": mask_bank_account(employer.bank_account),
-            "contact_phone": mask_phone(employer.contact_phone),
+            "full": full,
+            "bank_account": employer.bank_account
+            if full
+            else mask_bank_account(employer.bank_account),
+            "contact_phone": employer.contact_phone if full else mask_phone(employer.contact_phone),
             "page": page,
             "rows": [(r, mask_resident_id(r.person.resident_id)) for r in page.object_list],
             "changes": employer.changes.all()[:20],
@@ -303,14 +310,18 @@ def persons(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     actor = actor_from_request(request)
     person = person_get(actor, person_id)
+    full = request.GET.get("full") == "1"
+    if full:
+        full_record_viewed(actor, person)  # the unmasked view is audited
     return render(
         request,
         "registry/person_detail.html",
         {
             "person": person,
-            "resident_id": mask_resident_id(person.resident_id),
-            "phone": mask_phone(person.phone),
-            "bank_account": mask_bank_account(person.bank_account),
+            "full": full,
+            "resident_id": person.resident_id if full else mask_resident_id(person.resident_id),
+            "phone": person.phone if full else mask_phone(person.phone),
+            "bank_account": person.bank_account if full else mask_bank_account(person.bank_account),
             "relations": relations_of_person(person),
             "changes": person.changes.all()[:20],
             "cases": person.cases.select_related("item").order_by("-created_at")[:20],

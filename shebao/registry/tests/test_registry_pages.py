@@ -134,3 +134,27 @@ def test_person_page_shows_relations_and_masks_the_id(login, demo):
     assert zhang.phone not in body
     assert zhang.phone[-4:] in body
     assert zhang.name in body
+
+
+def test_full_person_data_is_shown_on_request_and_the_viewing_audited(login, demo):
+    from shebao.core.models import AuditEntry
+
+    zhang = demo_person("张伟")
+    client = login("clerk_maojian")
+    entries = AuditEntry.objects.count()
+    client.get(f"/registry/persons/{zhang.pk}/")
+    assert AuditEntry.objects.count() == entries  # a masked view records nothing
+    body = client.get(f"/registry/persons/{zhang.pk}/", {"full": "1"}).content.decode()
+    assert zhang.resident_id in body
+    viewing = AuditEntry.objects.latest("id")
+    assert (viewing.action, viewing.actor_username, viewing.target_id) == (
+        "person.view",
+        "clerk_maojian",
+        str(zhang.pk),
+    )
+
+
+def test_a_reviewer_without_accept_permission_cannot_unmask(login, demo):
+    zhang = demo_person("张伟")
+    response = login("reviewer_maojian").get(f"/registry/persons/{zhang.pk}/", {"full": "1"})
+    assert response.status_code == 403
