@@ -158,3 +158,24 @@ def test_a_reviewer_without_accept_permission_cannot_unmask(login, demo):
     zhang = demo_person("张伟")
     response = login("reviewer_maojian").get(f"/registry/persons/{zhang.pk}/", {"full": "1"})
     assert response.status_code == 403
+
+
+def test_unconfirmed_uploads_are_purged(settings, tmp_path, demo):
+    import os
+    import time
+    from io import StringIO
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = tmp_path
+    old = default_storage.save("batches/old.xlsx", ContentFile(b"x"))
+    new = default_storage.save("batches/new.xlsx", ContentFile(b"y"))
+    two_days_ago = time.time() - 48 * 3600
+    os.utime(default_storage.path(old), (two_days_ago, two_days_ago))
+    out = StringIO()
+    call_command("purge_staged_batches", stdout=out)
+    assert not default_storage.exists(old)
+    assert default_storage.exists(new)
+    assert "removed 1" in out.getvalue()
