@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.test import Client
 
+from shebao.core import actors
 from shebao.core.actors import Actor, system_actor
 from shebao.core.demo import DEMO_PASSWORD, seed_all_apps
-from shebao.core.models import Agency, Channel, Staff
+from shebao.core.models import Agency, Channel
 
 pytest_plugins = ["e2e.browser"]
 
@@ -47,8 +46,7 @@ def demo(db) -> None:  # type: ignore[no-untyped-def]
 
 
 def staff_actor(username: str, channel: str = Channel.COUNTER) -> Actor:
-    staff = Staff.objects.select_related("user", "agency").get(user__username=username)
-    return Actor(user=staff.user, channel=channel, client_ip="10.0.0.1")
+    return actors.staff_actor(username, channel, client_ip="10.0.0.1")
 
 
 @pytest.fixture
@@ -79,11 +77,3 @@ def login(demo, client):  # type: ignore[no-untyped-def]
         return client
 
     return sign_in
-
-
-@pytest.fixture
-def english(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield

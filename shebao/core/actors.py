@@ -61,6 +61,14 @@ class Actor:
         return sorted({claim.role.code for claim in self.staff.claims.all()})
 
 
+def staff_actor(
+    username: str, channel: str = Channel.COUNTER, client_ip: str | None = None
+) -> Actor:
+    """A named staff member acting (demo data, commands and tests; views use the request)."""
+    user = User.objects.get(username=username, staff__isnull=False)
+    return Actor(user=user, channel=channel, client_ip=client_ip)
+
+
 def system_actor(label: str) -> Actor:
     """A batch job or management command acting with the whole province in scope."""
     return Actor(user=None, channel=Channel.SYSTEM, system_label=label)

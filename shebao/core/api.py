@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from shebao.api.schemas import ErrorOut
 from shebao.core.actors import Actor, actor_from_request
 from shebao.core.masking import mask_phone
 from shebao.core.models import Action, Agency, Channel, Staff
@@ -61,13 +62,6 @@ class MeOut(StaffOut):
 class ClaimIn(Schema):
     role: str
     item_scope: str = "*"
-
-
-class ErrorOut(Schema):
-    code: str
-    message_zh: str
-    message_en: str
-    detail: str
 
 
 class AuditEntryOut(Schema):

@@ -9,12 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shebao.core.actors import actor_from_request
 from shebao.core.errors import RuleViolation
+from shebao.core.feedback import report_refusal
 from shebao.core.forms import ClaimGrantForm
 from shebao.core.masking import mask_phone
 from shebao.core.models import Action
@@ -94,9 +94,7 @@ def staff_claim_grant(request: HttpRequest, username: str) -> HttpResponse:
             )
             messages.success(request, _("Permission granted."))
         except RuleViolation as exc:
-            if exc.code in {"CORE-SCOPE", "CORE-PERMISSION"}:
-                raise
-            messages.error(request, f"{exc.code}: {exc.message(get_language())}")
+            report_refusal(request, exc)
     else:
         messages.error(request, _("Please correct the form."))
     return redirect("core:staff_detail", username=username)
@@ -114,9 +112,7 @@ def staff_claim_revoke(request: HttpRequest, username: str, claim_id: int) -> Ht
         claim_revoke(actor=actor, claim=claim)
         messages.success(request, _("Permission revoked."))
     except RuleViolation as exc:
-        if exc.code in {"CORE-SCOPE", "CORE-PERMISSION"}:
-            raise
-        messages.error(request, f"{exc.code}: {exc.message(get_language())}")
+        report_refusal(request, exc)
     return redirect("core:staff_detail", username=username)
 
 

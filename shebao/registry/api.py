@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
+from shebao.api.schemas import ErrorOut
 from shebao.core.actors import actor_from_request
 from shebao.core.masking import mask_bank_account, mask_resident_id
 from shebao.core.models import Channel
@@ -28,7 +29,7 @@ from shebao.registry.services import (
     staff_addition_request,
     staff_removal_request,
 )
-from shebao.services.api import CaseOut, ErrorOut
+from shebao.services.api import CaseOut
 
 router = Router(tags=["registry"])
 

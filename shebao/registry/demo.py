@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from stdnum.cn import uscc
 
-from shebao.core.actors import Actor, system_actor
+from shebao.core.actors import staff_actor, system_actor
 from shebao.core.identifiers import resident_id_with_check
-from shebao.core.models import Agency, Channel, Staff
+from shebao.core.models import Agency
 from shebao.registry.models import Employer, Person
 from shebao.registry.services import (
     AdditionSpec,
@@ -96,11 +96,6 @@ def seed_demo(*, bulk: bool = True) -> None:
         seed_bulk()
 
 
-def _staff_actor(username: str) -> Actor:
-    staff = Staff.objects.select_related("user").get(user__username=username)
-    return Actor(user=staff.user, channel=Channel.COUNTER)
-
-
 def seed_additions() -> None:
     """Staff additions as a clerk makes them: a case, sent for review, approved (or left)."""
     for employer_name, person_name, reviewer in DEMO_ADDITIONS:
@@ -110,7 +105,7 @@ def seed_additions() -> None:
             applicant_employer=employer, data__additions__0__resident_id=person.resident_id
         ).exists():
             continue
-        clerk = _staff_actor(DEMO_CLERKS[employer.managing_agency.code])
+        clerk = staff_actor(DEMO_CLERKS[employer.managing_agency.code])
         case = staff_addition_request(
             actor=clerk,
             employer=employer,
@@ -124,4 +119,4 @@ def seed_additions() -> None:
         if reviewer is None:
             case_transition(actor=system_actor("seed_demo"), case=case, action="approve")
         elif reviewer:
-            case_transition(actor=_staff_actor(reviewer), case=case, action="approve")
+            case_transition(actor=staff_actor(reviewer), case=case, action="approve")

@@ -15,12 +15,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shebao.core.actors import Actor, actor_from_request
 from shebao.core.errors import RuleViolation
+from shebao.core.feedback import report_refusal
 from shebao.core.masking import mask_bank_account, mask_phone, mask_resident_id
 from shebao.registry import forms as registry_forms
 from shebao.registry.batch import BatchKind, batch_template, error_report
@@ -48,17 +48,11 @@ from shebao.registry.services import (
     staff_addition_request,
     staff_removal_request,
 )
-from shebao.services.models import OPEN_STATUSES
+from shebao.services.models import OPEN_STATUSES, Case
 
 PAGE_SIZE = 50
 BATCH_FOLDER = "batches"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _fail(request: HttpRequest, exc: RuleViolation) -> None:
-    if exc.code in {"CORE-SCOPE", "CORE-PERMISSION"}:
-        raise exc
-    messages.error(request, f"{exc.code}: {exc.message(get_language())}")
 
 
 def _opened(request: HttpRequest, case_id: int, receipt_no: str) -> HttpResponse:
@@ -89,7 +83,7 @@ def employer_new(request: HttpRequest) -> HttpResponse:
             case = employer_register(actor=actor, fields=form.cleaned_data, agency=actor.agency)
             return _opened(request, case.pk, case.receipt_no)
         except RuleViolation as exc:
-            _fail(request, exc)
+            report_refusal(request, exc)
     return render(request, "registry/employer_new.html", {"form": form})
 
 
@@ -188,13 +182,13 @@ def employer_action(request: HttpRequest, employer_id: int, action: str) -> Http
     employer = employer_get(actor, employer_id)
     try:
         outcome = _employer_action(actor, employer, action, request.POST)
-        if hasattr(outcome, "receipt_no"):
+        if isinstance(outcome, Case):
             return _opened(request, outcome.pk, outcome.receipt_no)
         messages.error(
             request, _("Please correct the form: %(errors)s") % {"errors": outcome.errors.as_text()}
         )
     except RuleViolation as exc:
-        _fail(request, exc)
+        report_refusal(request, exc)
     return redirect("registry:employer_detail", employer_id=employer.pk)
 
 
@@ -213,7 +207,7 @@ def batch_upload(request: HttpRequest, employer_id: int) -> HttpResponse:
                 actor=actor, employer=employer, data=data, kind=kind, today=timezone.localdate()
             )
         except RuleViolation as exc:
-            _fail(request, exc)
+            report_refusal(request, exc)
             return render(request, "registry/batch_upload.html", context)
         token = uuid.uuid4().hex
         default_storage.save(f"{BATCH_FOLDER}/{token}.xlsx", ContentFile(data))
@@ -246,7 +240,7 @@ def batch_confirm(request: HttpRequest, employer_id: int, token: str) -> HttpRes
             today=timezone.localdate(),
         )
     except RuleViolation as exc:
-        _fail(request, exc)
+        report_refusal(request, exc)
         return redirect("registry:batch_upload", employer_id=employer.pk)
     default_storage.delete(f"{BATCH_FOLDER}/{token}.xlsx")
     request.session.pop(f"batch:{token}", None)
@@ -374,5 +368,5 @@ def person_action(request: HttpRequest, person_id: int, action: str) -> HttpResp
             case = person_merge_request(actor=actor, keep=person, merge=other)
         return _opened(request, case.pk, case.receipt_no)
     except RuleViolation as exc:
-        _fail(request, exc)
+        report_refusal(request, exc)
     return redirect("registry:person_detail", person_id=person.pk)

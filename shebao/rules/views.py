@@ -11,12 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shebao.core.actors import actor_from_request
 from shebao.core.errors import RuleViolation
+from shebao.core.feedback import report_refusal
 from shebao.core.models import Action
 from shebao.core.permissions import actor_can
 from shebao.rules.forms import DecisionForm, ProposalForm
@@ -33,10 +33,6 @@ from shebao.rules.store import value_from_json
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def _report(request: HttpRequest, exc: RuleViolation) -> None:
-    messages.error(request, f"{exc.code}: {exc.message(get_language())}")
 
 
 @login_required
@@ -103,9 +99,7 @@ def parameter_propose(request: HttpRequest, key: str) -> HttpResponse:
         )
         messages.success(request, _("Proposal recorded; another person must approve it."))
     except RuleViolation as exc:
-        if exc.code == "CORE-PERMISSION":
-            raise
-        _report(request, exc)
+        report_refusal(request, exc)
     return redirect("rules:parameter_detail", key=key)
 
 
@@ -138,9 +132,7 @@ def proposal_decide(request: HttpRequest, value_id: int, verdict: str) -> HttpRe
             _("Approved: the value is in force.") if verdict == "approve" else _("Rejected."),
         )
     except RuleViolation as exc:
-        if exc.code == "CORE-PERMISSION":
-            raise
-        _report(request, exc)
+        report_refusal(request, exc)
     if request.POST.get("back") == "parameter":
         return redirect("rules:parameter_detail", key=proposal.parameter.key)
     return redirect("rules:proposal_list")

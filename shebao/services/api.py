@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
+from shebao.api.schemas import ErrorOut
 from shebao.core.actors import actor_from_request
 from shebao.core.errors import RuleViolation
 from shebao.core.models import Channel
@@ -108,13 +109,6 @@ class CaseFilters(Schema):
     applicant: str = ""
     limit: int = 50
     offset: int = 0
-
-
-class ErrorOut(Schema):
-    code: str
-    message_zh: str
-    message_en: str
-    detail: str
 
 
 @router.get(

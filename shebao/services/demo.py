@@ -8,8 +8,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from shebao.core.actors import Actor, system_actor
-from shebao.core.models import Channel, Staff
+from shebao.core.actors import staff_actor, system_actor
 from shebao.registry.demo import demo_employer, demo_person
 from shebao.services.catalogue import catalogue_load
 from shebao.services.models import Case, ServiceItem
@@ -25,11 +24,6 @@ DEMO_CASES = [
 OVERDUE_DEMO_KEY = "unemployment-chen"
 
 
-def _actor(username: str) -> Actor:
-    staff = Staff.objects.select_related("user").get(user__username=username)
-    return Actor(user=staff.user, channel=Channel.COUNTER)
-
-
 def seed_demo() -> None:
     catalogue_load(actor=system_actor("seed_demo"))
     for key, clerk, item_prefix, applicant, actions, reason in DEMO_CASES:
@@ -38,7 +32,7 @@ def seed_demo() -> None:
         item = ServiceItem.objects.filter(name__startswith=item_prefix).order_by("code").first()
         if item is None:
             continue
-        actor = _actor(clerk)
+        actor = staff_actor(clerk)
         is_employer = applicant.endswith("公司")
         person = None if is_employer else demo_person(applicant)
         employer = demo_employer(applicant) if is_employer else None

@@ -9,12 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shebao.core.actors import actor_from_request
 from shebao.core.errors import RuleViolation
+from shebao.core.feedback import report_refusal
 from shebao.core.masking import mask_resident_id
 from shebao.registry.models import Employer, Person
 from shebao.registry.selectors import employers_in_scope, persons_in_scope, registry_search
@@ -37,13 +38,6 @@ PAGE_SIZE = 50
 EVENT_LABELS = {"create": gettext_lazy("Opened")} | {
     action: transition.label for action, transition in TRANSITIONS.items()
 }
-SCOPE_CODES = {"CORE-SCOPE", "CORE-PERMISSION"}
-
-
-def _report(request: HttpRequest, exc: RuleViolation) -> None:
-    if exc.code in SCOPE_CODES:
-        raise exc
-    messages.error(request, f"{exc.code}: {exc.message(get_language())}")
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
@@ -145,7 +139,7 @@ def case_start(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Case %(no)s opened.") % {"no": case.receipt_no})
             return redirect("services:case_detail", case_id=case.pk)
         except RuleViolation as exc:
-            _report(request, exc)
+            report_refusal(request, exc)
     return render(
         request,
         "services/case_start.html",
@@ -228,7 +222,7 @@ def case_transition_view(request: HttpRequest, case_id: int) -> HttpResponse:
                 _("Done: the case is now %(status)s.") % {"status": case.get_status_display()},
             )
         except RuleViolation as exc:
-            _report(request, exc)
+            report_refusal(request, exc)
     return redirect("services:case_detail", case_id=case.pk)
 
 
@@ -248,7 +242,7 @@ def case_attachment_upload(request: HttpRequest, case_id: int) -> HttpResponse:
             )
             messages.success(request, _("Material stored."))
         except RuleViolation as exc:
-            _report(request, exc)
+            report_refusal(request, exc)
     else:
         messages.error(request, _("Choose a file and name the material."))
     return redirect("services:case_detail", case_id=case.pk)

@@ -285,15 +285,16 @@ def staff_removal_request(
 
 
 def _relations_to_end(
-    employer: Employer, resident_id: str, spec: RemovalSpec
+    employer: Employer, resident_id: str, spec: RemovalSpec, *, lock: bool = False
 ) -> list[InsuredRelation]:
+    """The active relations a removal ends; locked only when the handler writes them (a
+    request checks outside a transaction, where a row lock is not allowed)."""
     if spec.reason not in REMOVAL_REASONS:
         raise RuleViolation("REG-REL-REASON", reason=spec.reason)
-    relations = list(
-        InsuredRelation.objects.select_for_update()
-        .filter(employer=employer, person__resident_id=resident_id, status=RelationStatus.ACTIVE)
-        .order_by("pk")
-    )
+    queryset = InsuredRelation.objects.filter(
+        employer=employer, person__resident_id=resident_id, status=RelationStatus.ACTIVE
+    ).order_by("pk")
+    relations = list(queryset.select_for_update() if lock else queryset)
     if not relations:
         raise RuleViolation("REG-REL-NOT-INSURED-HERE")
     for relation in relations:
@@ -395,7 +396,7 @@ def apply_removals(case: Case, actor: Actor, employer: Employer) -> int:
     ended = 0
     for item in case.data.get("removals", []):
         spec = RemovalSpec(**item)
-        for relation in _relations_to_end(employer, spec.resident_id, spec):
+        for relation in _relations_to_end(employer, spec.resident_id, spec, lock=True):
             before = {"status": relation.status, "end_period": relation.end_period}
             relation.status = REMOVAL_STATUS.get(spec.reason, RelationStatus.ENDED)
             relation.end_period = spec.end_period

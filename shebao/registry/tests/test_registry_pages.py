@@ -88,6 +88,7 @@ def test_batch_upload_previews_errors_and_confirms_only_valid_rows(login, demo):
             [good, "陈好", THIS_MONTH, "养老、失业、工伤", "新招用"],
             [bad, "错号", THIS_MONTH, "养老", "新招用"],
             [good, "陈好", THIS_MONTH, "养老", "新招用"],
+            [insured_elsewhere, "李娜", THIS_MONTH, "养老", "新招用"],
         ]
     )
     client = login("clerk_maojian")
@@ -99,17 +100,17 @@ def test_batch_upload_previews_errors_and_confirms_only_valid_rows(login, demo):
     assert upload.status_code == 200
     assert "REG-ID-CHECKSUM" in body
     assert "BATCH-ROW-DUPLICATE" in body
+    assert "REG-REL-DUPLICATE-ACTIVE" in body  # 李娜 is insured in Zhangwan (demo data)
     assert not InsuredRelation.objects.filter(person__resident_id=good).exists()
     token = upload.context["token"]
     report = client.get(f"/registry/employers/{firm.pk}/batch/{token}/errors.xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(report.content)).worksheets[0]
     codes = {row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert {"REG-ID-CHECKSUM", "BATCH-ROW-DUPLICATE"} <= codes
+    assert {"REG-ID-CHECKSUM", "BATCH-ROW-DUPLICATE", "REG-REL-DUPLICATE-ACTIVE"} <= codes
     confirm = client.post(f"/registry/employers/{firm.pk}/batch/{token}/confirm")
     assert confirm.status_code == 302
     case = Case.objects.filter(applicant_employer=firm, item__code="SBRG005").latest("id")
     assert [row["resident_id"] for row in case.data["additions"]] == [good]
-    assert insured_elsewhere  # the demo person exists
 
 
 def test_batch_refuses_a_file_that_is_not_excel(login, demo):

@@ -297,12 +297,19 @@ def test_employer_change_is_kept_as_history(actor_of, supermarket):
 
 
 def test_deregistration_is_refused_while_cases_or_staff_remain(actor_of, supermarket):
-    with pytest.raises(RuleViolation) as refused:
-        employer_deregister_request(
-            actor=actor_of("clerk_maojian"), employer=supermarket, reason="歇业"
-        )
-    assert refused.value.code in {"REG-DEREGISTER-OPEN-CASES", "REG-DEREGISTER-ACTIVE-STAFF"}
-    assert refused.value.params  # names the cases or the count
+    clerk = actor_of("clerk_maojian")
+    # The demo leaves a staff addition of the supermarket in review: it is named.
+    open_case = supermarket.cases.get(status=CaseStatus.IN_REVIEW)
+    with pytest.raises(RuleViolation) as cases_open:
+        employer_deregister_request(actor=clerk, employer=supermarket, reason="歇业")
+    assert cases_open.value.code == "REG-DEREGISTER-OPEN-CASES"
+    assert open_case.receipt_no in cases_open.value.message_zh
+    case_transition(actor=actor_of("reviewer_maojian"), case=open_case, action="approve")
+    # With no open case left, the insured staff still stand in the way, counted.
+    with pytest.raises(RuleViolation) as staff_insured:
+        employer_deregister_request(actor=clerk, employer=supermarket, reason="歇业")
+    assert staff_insured.value.code == "REG-DEREGISTER-ACTIVE-STAFF"
+    assert staff_insured.value.params == {"count": 2}  # 张伟 and 王芳
 
 
 def test_transfer_moves_the_employer_and_its_relations(actor_of, supermarket, agency):
@@ -349,3 +356,21 @@ def test_merge_two_records_of_one_person(actor_of, demo):
             actor=actor_of("clerk_maojian"), person=twin, start_period=THIS_MONTH
         )
     assert merged.value.code == "REG-PERSON-MERGED"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_removal_request_checks_outside_a_transaction_without_locking():
+    """The counter runs in autocommit: the request's look-up must not take row locks
+    (PostgreSQL refuses SELECT … FOR UPDATE outside a transaction)."""
+    from conftest import staff_actor
+    from shebao.core.demo import seed_all_apps
+    from shebao.registry.demo import demo_employer
+
+    seed_all_apps(bulk=False)
+    with pytest.raises(RuleViolation) as refused:
+        staff_removal_request(
+            actor=staff_actor("clerk_maojian"),
+            employer=demo_employer("十堰市示范超市有限公司"),
+            specs=[RemovalSpec(new_id(sequence="991"), THIS_MONTH, "resignation")],
+        )
+    assert refused.value.code == "REG-REL-NOT-INSURED-HERE"
