@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "shebao.rules",
     "shebao.registry",
     "shebao.services",
+    "shebao.contributions",
     "shebao.api",
 ]
 

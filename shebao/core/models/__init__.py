@@ -1,4 +1,5 @@
 from shebao.core.models.agencies import Agency, AgencyLevel
+from shebao.core.models.batch import BatchChunk, BatchRun, BatchStatus
 from shebao.core.models.audit import AuditChainHead, AuditEntry, Channel
 from shebao.core.models.staff import Action, ApiToken, PermissionClaim, Role, Staff, User
 
@@ -9,6 +10,9 @@ __all__ = [
     "ApiToken",
     "AuditChainHead",
     "AuditEntry",
+    "BatchChunk",
+    "BatchRun",
+    "BatchStatus",
     "Channel",
     "PermissionClaim",
     "Role",

@@ -1,0 +1,1 @@
+"""Case handlers of the collection items (registered on import)."""

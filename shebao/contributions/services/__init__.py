@@ -1,0 +1,1 @@
+"""Writes of the collection app, one module per concern."""
