@@ -193,6 +193,12 @@ def _clamp(declared: Decimal, bounds: BaseBounds, trace: Trace) -> Decimal:
     return base
 
 
+def base_clamp(*, declared_wage: Decimal, bounds: BaseBounds) -> Result[Decimal]:
+    """The verified base (核定缴费基数) of a declared wage: clamped to the floor and cap."""
+    trace = Trace()
+    return Result(_clamp(declared_wage, bounds, trace), trace)
+
+
 def _share(trace: Trace, rule: str, base: Decimal, rate: ParamValue) -> Decimal:
     amount = round_to_fen(base * rate.decimal())
     trace.add(rule, f"{base} × {rate.value}", amount, rate.ref)
