@@ -15,6 +15,7 @@ from shebao.services.models import Case
 
 @register_handler(ITEM_BASE_DECLARATION)
 def base_declaration_approved(case: Case, actor: Actor) -> None:
+    assert case.applicant_employer_id is not None
     employer = Employer.objects.get(pk=case.applicant_employer_id)
     apply_bases(case, actor, employer)
 
