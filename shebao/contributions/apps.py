@@ -8,4 +8,4 @@ class ContributionsConfig(AppConfig):
     verbose_name = _("Collection: bases, assessments, bills and payments")
 
     def ready(self) -> None:
-        from shebao.contributions import handlers, jobs  # noqa: F401 - registrations
+        from shebao.contributions import backpay, handlers, jobs  # noqa: F401 - registrations

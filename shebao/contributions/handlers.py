@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shebao.contributions.services.backpay import ITEM_BACK_PAYMENT, apply_back_payment
 from shebao.contributions.services.bases import (
     ITEM_BASE_DECLARATION,
     ITEM_FLEXIBLE_BASE,
@@ -23,3 +24,8 @@ def base_declaration_approved(case: Case, actor: Actor) -> None:
 @register_handler(ITEM_FLEXIBLE_BASE)
 def flexible_base_approved(case: Case, actor: Actor) -> None:
     apply_bases(case, actor, None)
+
+
+@register_handler(ITEM_BACK_PAYMENT)
+def back_payment_approved(case: Case, actor: Actor) -> None:
+    apply_back_payment(case, actor)

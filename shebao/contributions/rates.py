@@ -152,3 +152,27 @@ def rate_card_build(
         "due_date": due_date.isoformat(),
         "parameters": sorted(refs.values(), key=lambda r: (r["key"], r["region"])),
     }
+
+
+def param_json(value: ParamValue) -> dict[str, Any]:
+    """A parameter value as JSON, to freeze it into a run and rebuild it for a calculator."""
+    return {
+        "key": value.key,
+        "region": value.region,
+        "effective_from": value.effective_from.isoformat(),
+        "value": str(value.value),
+        "unit": value.unit,
+        "reference": value.reference,
+        "confidence": value.confidence,
+        "version": value.version,
+    }
+
+
+def param_from_json(data: dict[str, Any]) -> ParamValue:
+    return ParamValue(
+        **{
+            **data,
+            "effective_from": date.fromisoformat(data["effective_from"]),
+            "value": Decimal(data["value"]),
+        }
+    )

@@ -26,10 +26,10 @@ def base_set(person: Person, year: int, base_fen: int, schemes: tuple[str, ...] 
 
 
 @pytest.fixture
-def maojian(agency) -> Agency:  # type: ignore[no-untyped-def]
+def maojian(agency) -> Agency:
     return agency("420302")
 
 
 @pytest.fixture
-def zhangwan(agency) -> Agency:  # type: ignore[no-untyped-def]
+def zhangwan(agency) -> Agency:
     return agency("420303")

@@ -34,12 +34,12 @@ pytestmark = pytest.mark.django_db
 PERIOD = 202510
 
 
-def run_assessment(actor, agency, period=PERIOD, **kwargs):  # type: ignore[no-untyped-def]
+def run_assessment(actor, agency, period=PERIOD, **kwargs):
     run = assessment_run_create(actor=actor, period=period, agency=agency, **kwargs)
     return assessment_run_execute(run, actor=actor)
 
 
-def lines_of(person, scheme):  # type: ignore[no-untyped-def]
+def lines_of(person, scheme):
     return list(AssessmentLine.objects.filter(person=person, scheme=scheme).order_by("id"))
 
 

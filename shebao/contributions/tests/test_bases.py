@@ -26,13 +26,13 @@ pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 27)
 
 
-def approve(case, actor_of):  # type: ignore[no-untyped-def]
+def approve(case, actor_of):
     case = case_transition(actor=actor_of("clerk_maojian"), case=case, action="send_for_review")
     return case_transition(actor=actor_of("reviewer_maojian"), case=case, action="approve")
 
 
 @pytest.fixture
-def staff(maojian):  # type: ignore[no-untyped-def]
+def staff(maojian):
     employer = employer_make(maojian)
     people = [person_make(maojian) for _ in range(3)]
     for person in people:

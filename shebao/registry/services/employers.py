@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
+from django.db.models import Count, F, Sum
 
 from shebao.core.actors import Actor
 from shebao.core.audit import audit_record
 from shebao.core.errors import RuleViolation, register_rule
 from shebao.core.identifiers import credit_code_check
 from shebao.core.models import Action, Agency
+from shebao.core.money import format_yuan
 from shebao.core.permissions import ensure_can, ensure_in_scope
 from shebao.registry.models import Employer, EmployerStatus
 from shebao.registry.services.common import (
@@ -50,6 +53,12 @@ register_rule(
     "REG-DEREGISTER-ACTIVE-STAFF",
     "单位尚有{count}名在保职工，请先办理人员减少。",
     "The employer still has {count} insured staff: remove them first.",
+    "社会保险经办条例 art. 10",
+)
+register_rule(
+    "REG-DEREGISTER-ARREARS",
+    "单位尚有{bills}张缴费单未缴清（欠费 {amount} 元），请先补缴。",
+    "The employer has {bills} bills not fully paid ({amount} yuan owed): pay them first.",
     "社会保险经办条例 art. 10",
 )
 register_rule(
@@ -195,9 +204,12 @@ def employer_transfer_request(
     )
 
 
+UNSETTLED = ("unpaid", "partly_paid")
+
+
 def deregistration_blockers(employer: Employer, *, except_case: int | None = None) -> None:
-    """Refuse while the employer has unfinished cases or insured staff (arrears are checked
-    here too once contributions exist), naming them."""
+    """Refuse while the employer has unfinished cases, insured staff or arrears, naming them
+    (社会保险经办条例 art. 10)."""
     open_cases = employer.cases.filter(status__in=OPEN_STATUSES)
     if except_case is not None:
         open_cases = open_cases.exclude(pk=except_case)
@@ -207,6 +219,15 @@ def deregistration_blockers(employer: Employer, *, except_case: int | None = Non
     active = employer.relations.filter(status="active").values("person").distinct().count()
     if active:
         raise RuleViolation("REG-DEREGISTER-ACTIVE-STAFF", count=active)
+    # Looked up by name: collection builds on the registry, not the other way round.
+    bill_model = apps.get_model("contributions", "Bill")
+    unpaid = bill_model.objects.filter(employer=employer, payment_status__in=UNSETTLED).aggregate(
+        bills=Count("id"), due=Sum(F("total_fen") - F("paid_fen"))
+    )
+    if unpaid["bills"]:
+        raise RuleViolation(
+            "REG-DEREGISTER-ARREARS", bills=unpaid["bills"], amount=format_yuan(unpaid["due"])
+        )
 
 
 def employer_deregister_request(
