@@ -8,6 +8,7 @@ from shebao.contributions.services.bases import (
     ITEM_FLEXIBLE_BASE,
     apply_bases,
 )
+from shebao.contributions.services.refunds import ITEM_REFUND, apply_refund
 from shebao.core.actors import Actor
 from shebao.registry.models import Employer
 from shebao.services.handlers import register_handler
@@ -29,3 +30,8 @@ def flexible_base_approved(case: Case, actor: Actor) -> None:
 @register_handler(ITEM_BACK_PAYMENT)
 def back_payment_approved(case: Case, actor: Actor) -> None:
     apply_back_payment(case, actor)
+
+
+@register_handler(ITEM_REFUND)
+def refund_approved(case: Case, actor: Actor) -> None:
+    apply_refund(case, actor)
