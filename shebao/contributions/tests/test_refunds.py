@@ -66,6 +66,7 @@ def test_a_refund_is_approved_by_a_second_person(actor_of, overpaid_bill):
         actor=clerk, employer=employer, period=PERIOD, amount_fen=10000, reason="多缴一个月"
     )
     assert refund.status == RefundStatus.REQUESTED
+    assert refund.case_id is not None
     case = case_transition(
         actor=clerk, case=Case.objects.get(pk=refund.case_id), action="send_for_review"
     )
