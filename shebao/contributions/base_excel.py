@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
@@ -71,7 +72,7 @@ def base_template(employer: Employer, year: int) -> bytes:
     return buffer.getvalue()
 
 
-def _wage_fen(value: object) -> int:
+def _wage_fen(value: Any) -> int:
     if isinstance(value, int | float) and not isinstance(value, bool):
         amount = Decimal(str(value))
         if amount != amount.quantize(Decimal("0.01")):
@@ -90,7 +91,7 @@ def base_rows_read(data: bytes) -> list[WageRow]:
         raise RuleViolation("BASE-XLSX-UNREADABLE", columns="—") from exc
     try:
         sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-        lines = sheet.iter_rows(values_only=True)
+        lines: Any = sheet.iter_rows(values_only=True)
         header = [cell_text(v) if v is not None else "" for v in next(lines, ())]
         missing = [h for h in (HEADERS[0], HEADERS[2]) if h not in header]
         if missing:
@@ -99,8 +100,8 @@ def base_rows_read(data: bytes) -> list[WageRow]:
         rows: list[WageRow] = []
         errors: list[str] = []
         for number, line in enumerate(lines, start=2):
-            id_cell = line[id_at] if id_at < len(line) else None
-            wage_cell = line[wage_at] if wage_at < len(line) else None
+            id_cell: Any = line[id_at] if id_at < len(line) else None
+            wage_cell: Any = line[wage_at] if wage_at < len(line) else None
             if id_cell in (None, "") and wage_cell in (None, ""):
                 continue
             if len(rows) + len(errors) >= MAX_ROWS:

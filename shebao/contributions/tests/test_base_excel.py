@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -15,9 +16,9 @@ from shebao.core.errors import RuleViolation
 pytestmark = pytest.mark.django_db
 
 
-def fill(template: bytes, wages: list[object]) -> bytes:
+def fill(template: bytes, wages: list[Any]) -> bytes:
     workbook = load_workbook(io.BytesIO(template))
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]
     for row, wage in zip(sheet.iter_rows(min_row=2), wages, strict=False):
         row[2].value = wage
     out = io.BytesIO()
@@ -35,9 +36,9 @@ def test_the_template_lists_the_staff_and_reads_back(maojian):
 
     template = base_template(employer, 2025)
 
-    sheet = load_workbook(io.BytesIO(template)).active
+    sheet = load_workbook(io.BytesIO(template)).worksheets[0]
     assert [c.value for c in sheet[1]] == list(HEADERS)
-    listed = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    listed = [str(row[0]) for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert sorted(listed) == sorted(p.resident_id for p in people)
     rows = base_rows_read(fill(template, [5000, "6,123.45", 7000.5]))
     assert [r.wage_fen for r in rows] == [500000, 612345, 700050]
