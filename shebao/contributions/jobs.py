@@ -5,9 +5,10 @@ A chunk is a range of employer ids (segment ``employer``) or, for flexible worke
 for themselves, a range of person ids (segment ``flexible``). Its statement compares what
 each insured relation owes for the period (relation ⋈ verified base ⋈ rate card) with what
 earlier runs already assessed for it, and writes one line per relation whose amounts differ:
-the whole amount the first time, the difference afterwards, and a reversal for a relation no
-longer insured in the period. A rerun with nothing changed therefore writes nothing. The
-chunk then issues one bill per payer from the lines it wrote.
+the whole amount the first time, the difference afterwards; a second statement reverses
+what was assessed for a relation no longer insured in the period. A rerun with nothing
+changed therefore writes nothing. The chunk then issues one bill per payer from the lines it
+wrote.
 """
 
 from __future__ import annotations
@@ -163,31 +164,56 @@ amounts AS (
 
 
 def assess_sql(card: RateCard, segment: str) -> str:
-    """Insert the chunk's lines: new relations whole, changed ones by difference, dropped ones
-    reversed."""
+    """Insert the chunk's lines for relations insured in the period: the whole amount the
+    first time, the difference when something changed, nothing otherwise."""
     sums = ", ".join(f"SUM({c}) AS {c}" for c in AMOUNTS)
-    deltas = ",\n       ".join(f"COALESCE(a.{c}, 0) - COALESCE(x.{c}, 0)" for c in AMOUNTS)
-    changed = " OR ".join(f"COALESCE(a.{c}, 0) <> x.{c}" for c in AMOUNTS)
-    pick = ", ".join(
-        f"COALESCE(a.{c}, x.{c})"
-        for c in ("relation_id", "person_id", "employer_id", "agency_id", "scheme", "kind")
-    )
+    deltas = ",\n       ".join(f"a.{c} - COALESCE(x.{c}, 0)" for c in AMOUNTS)
+    changed = " OR ".join(f"a.{c} <> x.{c}" for c in AMOUNTS)
+    # A LEFT JOIN, not a FULL JOIN: SQLite runs a FULL JOIN against an aggregate as a nested
+    # loop (a rerun of 50,000 lines took a minute); the reversals have their own statement.
     return f"""{expected_sql(card, segment)},
 billed AS (
-  SELECT relation_id, MIN(person_id) AS person_id, MIN(employer_id) AS employer_id,
-         MIN(agency_id) AS agency_id, MIN(scheme) AS scheme, MIN(kind) AS kind, {sums}
+  SELECT relation_id, {sums}
   FROM {LINE} l
   WHERE l.period = %(period)s AND {_segment_filter(segment, "l")}
     AND l.agency_id IN ({agency_ids(card)})
   GROUP BY relation_id
 )
 INSERT INTO {LINE} ({LINE_COLUMNS})
-SELECT %(run)s, %(period)s, {pick},
-       COALESCE(a.base_source, '{BaseSource.REVERSAL.value}'),
+SELECT %(run)s, %(period)s, a.relation_id, a.person_id, a.employer_id, a.agency_id, a.scheme,
+       a.kind, a.base_source,
        {deltas},
        0
-FROM amounts a FULL JOIN billed x ON x.relation_id = a.relation_id
+FROM amounts a LEFT JOIN billed x ON x.relation_id = a.relation_id
 WHERE x.relation_id IS NULL OR {changed}"""
+
+
+def reversal_sql(card: RateCard, segment: str) -> str:
+    """Reverse what earlier runs assessed for relations no longer insured in the period."""
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in AMOUNTS)
+    negated = ", ".join(f"-x.{c}" for c in AMOUNTS)
+    nonzero = " OR ".join(f"x.{c} <> 0" for c in AMOUNTS)
+    kind = RelationKind.EMPLOYEE if segment == EMPLOYER else RelationKind.FLEXIBLE
+    return f"""
+INSERT INTO {LINE} ({LINE_COLUMNS})
+SELECT %(run)s, %(period)s, x.relation_id, x.person_id, x.employer_id, x.agency_id, x.scheme,
+       x.kind, '{BaseSource.REVERSAL.value}', {negated}, 0
+FROM (
+  SELECT relation_id, MIN(person_id) AS person_id, MIN(employer_id) AS employer_id,
+         MIN(agency_id) AS agency_id, MIN(scheme) AS scheme, MIN(kind) AS kind, {sums}
+  FROM {LINE} l
+  WHERE l.period = %(period)s AND {_segment_filter(segment, "l")}
+    AND l.agency_id IN ({agency_ids(card)}) AND l.run_id <> %(run)s
+  GROUP BY relation_id
+) x
+WHERE ({nonzero}) AND NOT EXISTS (
+  SELECT 1 FROM {RELATION} r
+  WHERE r.id = x.relation_id AND r.agency_id IN ({agency_ids(card)})
+    AND r.kind = '{kind.value}'
+    AND r.start_period <= %(period)s
+    AND (r.end_period IS NULL OR r.end_period >= %(period)s)
+    AND r.status <> '{RelationStatus.SUSPENDED.value}'
+)"""
 
 
 def bill_sql(segment: str) -> str:
@@ -306,6 +332,7 @@ SELECT k, SUM(n) FROM (
         }
         with connection.cursor() as cursor:
             cursor.execute(assess_sql(card, chunk.segment), args)
+            cursor.execute(reversal_sql(card, chunk.segment), args)
             cursor.execute(bill_sql(chunk.segment), args)
             cursor.execute(chunk_totals_sql(chunk.segment), args)
             row = cursor.fetchone()
