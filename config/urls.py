@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("shebao.rules.urls")),
     path("", include("shebao.services.urls")),
     path("registry/", include("shebao.registry.urls")),
+    path("collection/", include("shebao.contributions.urls")),
     path("", include("shebao.core.urls")),
 ]
