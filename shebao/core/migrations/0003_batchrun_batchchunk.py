@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(db_index=True, max_length=40, verbose_name='kind')),
                 ('period', models.PositiveIntegerField(blank=True, null=True, verbose_name='period')),
                 ('params', models.JSONField(default=dict, verbose_name='parameters')),
-                ('status', models.CharField(choices=[('pending', 'Waiting'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Stopped with an error')], default='pending', max_length=10, verbose_name='status')),
+                ('status', models.CharField(choices=[('pending', 'Waiting'), ('running', 'Running'), ('done', 'Finished'), ('failed', 'Stopped with an error')], default='pending', max_length=10, verbose_name='status')),
                 ('chunks_total', models.PositiveIntegerField(default=0, verbose_name='chunks')),
                 ('chunks_done', models.PositiveIntegerField(default=0, verbose_name='chunks done')),
                 ('rows', models.BigIntegerField(default=0, verbose_name='rows written')),

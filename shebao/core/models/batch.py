@@ -10,7 +10,7 @@ from shebao.core.models.agencies import Agency
 class BatchStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
     RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
+    DONE = "done", _("Finished")
     FAILED = "failed", _("Stopped with an error")
 
 
