@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from shebao.api.auth import TokenAuth
+from shebao.contributions.api import router as contributions_router
 from shebao.core.api import router as core_router
 from shebao.core.errors import RuleViolation
 from shebao.core.permissions import OutOfScope, PermissionRefused
@@ -39,3 +40,4 @@ api.add_router("/", core_router)
 api.add_router("/", rules_router)
 api.add_router("/", services_router)
 api.add_router("/", registry_router)
+api.add_router("/", contributions_router)
