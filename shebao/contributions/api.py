@@ -8,20 +8,25 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from shebao.api.schemas import ErrorOut
+from shebao.contributions.models import ContributionBase
 from shebao.contributions.selectors import (
     Arrear,
     arrears_list,
     employer_reconciliation,
     payments_unmatched,
 )
+from shebao.contributions.services.bases import WageRow, base_declaration_request, clamp_summary
 from shebao.contributions.services.payments import PaymentImportResult, payments_receive
 from shebao.core.actors import Actor, actor_from_request
 from shebao.core.masking import mask_name, mask_resident_id
 from shebao.core.models import Agency, Channel
 from shebao.core.permissions import OutOfScope, in_scope
+from shebao.registry.models import Employer
+from shebao.registry.selectors import employer_list
+from shebao.services.api import CaseOut
 
 router = Router(tags=["collection"])
 
@@ -260,3 +265,107 @@ def arrears_get(request: HttpRequest, query: Query[ArrearsQuery]) -> Any:
         limit=max(1, min(query.limit, PAGE_LIMIT)),
     )
     return [_arrear_out(arrear) for arrear in arrears]
+
+
+class WageIn(Schema):
+    resident_id: str
+    wage_fen: int
+
+
+class BaseDeclarationIn(Schema):
+    employer: str  # unified social credit code
+    year: int
+    rows: list[WageIn]
+
+
+class VerifiedBaseOut(Schema):
+    resident_id: str
+    name: str
+    schemes: list[str]
+    wage_fen: int
+    base_fen: int
+    clamp: str
+    floor_fen: int
+    cap_fen: int
+
+
+class BaseDeclarationOut(Schema):
+    case: CaseOut
+    floor: int
+    cap: int
+    within: int
+    bases: list[VerifiedBaseOut]
+
+
+class ContributionBaseOut(Schema):
+    resident_id: str
+    name: str
+    scheme: str
+    year: int
+    source: str
+    declared_wage_fen: int
+    base_fen: int
+    clamp: str
+
+
+def _employer_in_scope(actor: Actor, credit_code: str) -> Employer:
+    employer = employer_list(actor).filter(credit_code=credit_code.strip().upper()).first()
+    if employer is None:
+        raise OutOfScope()
+    return employer
+
+
+@router.post(
+    "/base-declarations",
+    response={201: BaseDeclarationOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Declare employees' average monthly wages for a year: clamped, opens the case",
+)
+def base_declaration_post(request: HttpRequest, payload: BaseDeclarationIn) -> Status[Any]:
+    actor = actor_from_request(request, Channel.API)
+    employer = _employer_in_scope(actor, payload.employer)
+    case = base_declaration_request(
+        actor=actor,
+        employer=employer,
+        year=payload.year,
+        rows=[WageRow(row.resident_id, row.wage_fen) for row in payload.rows],
+        channel="api",
+    )
+    bases = [
+        {
+            **item,
+            "resident_id": mask_resident_id(item["resident_id"]),
+            "name": mask_name(item["name"]),
+        }
+        for item in case.data["bases"]
+    ]
+    return Status(201, {"case": case, **clamp_summary(case.data["bases"]), "bases": bases})
+
+
+@router.get(
+    "/contribution-bases",
+    response={200: list[ContributionBaseOut], 404: ErrorOut},
+    summary="Verified bases of an employer's employees for a year",
+)
+def contribution_bases_get(
+    request: HttpRequest, employer: str, year: int, limit: int = 100, offset: int = 0
+) -> Any:
+    actor = actor_from_request(request, Channel.API)
+    firm = _employer_in_scope(actor, employer)
+    rows = (
+        ContributionBase.objects.filter(employer=firm, year=year)
+        .select_related("person")
+        .order_by("person_id", "scheme")[offset : offset + min(limit, 1000)]
+    )
+    return [
+        {
+            "resident_id": mask_resident_id(row.person.resident_id),
+            "name": mask_name(row.person.name),
+            "scheme": row.scheme,
+            "year": row.year,
+            "source": row.source,
+            "declared_wage_fen": row.declared_wage_fen,
+            "base_fen": row.base_fen,
+            "clamp": row.clamp,
+        }
+        for row in rows
+    ]
