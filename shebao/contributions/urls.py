@@ -1,5 +1,6 @@
 from django.urls import path
 
+import shebao.contributions.views.counter as counter
 from shebao.contributions.views import bills, runs
 
 app_name = "contributions"
@@ -17,4 +18,45 @@ urlpatterns = [
     ),
     path("bills/<str:number>/", bills.bill_detail, name="bill_detail"),
     path("bills/<str:number>/bill.xlsx", bills.bill_xlsx, name="bill_xlsx"),
+]
+
+# Counter pages: base declaration, flexible base, back-payment and refund.
+urlpatterns += [
+    path(
+        "employers/<int:employer_id>/bases/",
+        counter.base_declaration,
+        name="base_declaration",
+    ),
+    path(
+        "employers/<int:employer_id>/bases/template.xlsx",
+        counter.base_declaration_template,
+        name="base_declaration_template",
+    ),
+    path(
+        "employers/<int:employer_id>/bases/<int:case_id>/",
+        counter.base_declaration_outcome,
+        name="base_declaration_outcome",
+    ),
+    path("persons/<int:person_id>/flexible-base/", counter.flexible_base, name="flexible_base"),
+    path(
+        "persons/<int:person_id>/flexible-base/<int:case_id>/",
+        counter.flexible_base_outcome,
+        name="flexible_base_outcome",
+    ),
+    path(
+        "employers/<int:employer_id>/back-payment/",
+        counter.back_payment,
+        name="back_payment",
+    ),
+    path(
+        "employers/<int:employer_id>/back-payment/<int:case_id>/",
+        counter.back_payment_outcome,
+        name="back_payment_outcome",
+    ),
+    path("employers/<int:employer_id>/refund/", counter.refund, name="refund"),
+    path(
+        "employers/<int:employer_id>/refund/<int:case_id>/",
+        counter.refund_outcome,
+        name="refund_outcome",
+    ),
 ]
