@@ -2,8 +2,17 @@ from __future__ import annotations
 
 import pytest
 
-from shebao.contributions.models import BaseSource, ContributionBase
-from shebao.core.models import Agency
+from shebao.contributions.models import (
+    AccountPosting,
+    AssessmentLine,
+    BaseSource,
+    Bill,
+    ContributionBase,
+    Payment,
+    PaymentImport,
+    Refund,
+)
+from shebao.core.models import Agency, BatchChunk, BatchRun
 from shebao.registry.models import Person
 
 BASE_FIELDS = {"floor_fen": 429900, "cap_fen": 2167800, "declared_by": "tests"}
@@ -33,3 +42,24 @@ def maojian(agency) -> Agency:
 @pytest.fixture
 def zhangwan(agency) -> Agency:
     return agency("420303")
+
+
+@pytest.fixture(autouse=True)
+def _collection_starts_empty(request):
+    """The demo's collection data (runs, bills, payments) is removed inside each test's
+    transaction, so counts and totals here are this test's own; ``keep_demo`` tests look at
+    the demo itself."""
+    if request.node.get_closest_marker("keep_demo"):
+        return
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+    elif "db" in request.fixturenames or marker:
+        request.getfixturevalue("db")
+    else:
+        return
+    for model in (AccountPosting, Payment, PaymentImport, Refund, Bill, AssessmentLine):
+        model.objects.all().delete()
+    BatchChunk.objects.all().delete()
+    BatchRun.objects.all().delete()
+    ContributionBase.objects.all().delete()

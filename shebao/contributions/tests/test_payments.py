@@ -461,7 +461,9 @@ def test_bad_rows_refuse_the_whole_file_and_leave_nothing(assessed, actor_of):
     assert "row 5: missing bill_number" in refusal.value.message_en
     assert "row 8: reference G1 differs from row 2" in refusal.value.message_en
     assert state() == before
-    assert not AuditEntry.objects.filter(action="payment.import").exists()
+    assert not AuditEntry.objects.filter(
+        action="payment.import", actor_username="fund_shiyan"
+    ).exists()
 
 
 @pytest.mark.parametrize(
@@ -508,7 +510,11 @@ def test_the_import_is_audited(assessed, actor_of):
         content=payment_file([("A1", employer_bill, 2 * EMPLOYEE_MONTH_FEN, PAID_ON)]),
         file_name="audited.csv",
     )
-    entry = AuditEntry.objects.get(action="payment.import")
+    entry = AuditEntry.objects.get(
+        action="payment.import",
+        target_id=str(result.payment_import.pk),
+        actor_username="fund_shiyan",
+    )
     assert (entry.actor_username, entry.target_id) == (
         "fund_shiyan",
         str(result.payment_import.pk),
