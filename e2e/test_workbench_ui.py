@@ -23,8 +23,9 @@ def test_clerk_finds_an_employer_opens_a_case_and_a_reviewer_approves_it(page: P
     page.screenshot(path=str(SCREENSHOTS / "workbench.png"), full_page=True)
     results.get_by_role("link", name="发起办件").click()
 
-    page.get_by_label("服务事项").select_option(label="SBCL002 缴费基数申报、补基数核定")
-    page.get_by_label("申请事项说明").fill("2026 年度缴费基数申报")
+    # An item with no form of its own (the base declaration has its page now).
+    page.get_by_label("服务事项").select_option(label="SBCL001 社会保险缴费申报与变更")
+    page.get_by_label("申请事项说明").fill("2026 年 11 月缴费申报变更")
     page.get_by_role("button", name="发起办件").click()
     expect(page.get_by_test_id("case-status")).to_contain_text("已受理")
     receipt_no = page.locator("h1 small").inner_text()
