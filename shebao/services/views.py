@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,7 +22,7 @@ from shebao.core.masking import mask_resident_id
 from shebao.registry.models import Employer, Person
 from shebao.registry.selectors import employers_in_scope, persons_in_scope, registry_search
 from shebao.services.forms import AttachmentForm, CaseStartForm, TransitionForm
-from shebao.services.models import CaseChannel, CaseStatus, Category, Scheme, ServiceItem
+from shebao.services.models import Case, CaseChannel, CaseStatus, Category, Scheme, ServiceItem
 from shebao.services.selectors import (
     allowed_transitions,
     case_get,
@@ -179,6 +181,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def case_data_template(case: Case) -> str | None:
+    """An app's summary of what the case asks (``case_summaries/<item code>.html``), so the
+    reviewer sees what they approve; None when the item has none."""
+    try:
+        return select_template([f"case_summaries/{case.item.code}.html"]).template.name
+    except TemplateDoesNotExist:
+        return None
+
+
 @login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     actor = actor_from_request(request)
@@ -196,6 +207,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "records": case.records.select_related("content_type"),
             "transitions": allowed_transitions(actor, case),
             "attachment_form": AttachmentForm(),
+            "data_template": case_data_template(case),
             "applicant_id": mask_resident_id(case.applicant_person.resident_id)
             if case.applicant_person
             else case.applicant.credit_code,  # type: ignore[union-attr]
