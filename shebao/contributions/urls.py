@@ -1,6 +1,7 @@
 from django.urls import path
 
 import shebao.contributions.views.counter as counter
+import shebao.contributions.views.fund as fund
 from shebao.contributions.views import bills, runs
 
 app_name = "contributions"
@@ -59,4 +60,22 @@ urlpatterns += [
         counter.refund_outcome,
         name="refund_outcome",
     ),
+]
+
+# The fund officer's pages: exchange with the tax bureau, unmatched payments, reconciliation
+# and arrears.
+urlpatterns += [
+    path("exchange/", fund.exchange, name="exchange"),
+    path("exchange/assessments/", fund.exchange_export, name="exchange_export"),
+    path("exchange/payments/", fund.payment_import, name="payment_import"),
+    path("payments/unmatched/", fund.unmatched, name="unmatched"),
+    path(
+        "payments/<int:payment_id>/match/",
+        fund.unmatched_match,
+        name="unmatched_match",
+    ),
+    path("reconciliation/", fund.reconciliation, name="reconciliation"),
+    path("reconciliation.xlsx", fund.reconciliation_xlsx, name="reconciliation_xlsx"),
+    path("arrears/", fund.arrears, name="arrears"),
+    path("arrears.xlsx", fund.arrears_xlsx, name="arrears_xlsx"),
 ]
