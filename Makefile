@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 VENDOR := shebao/static/vendor
 NODE_MODULES := frontend/node_modules
 
-.PHONY: run test setup install assets translations migrate demo lint typecheck pytest e2e-deps clean
+.PHONY: run test setup install assets translations migrate demo lint typecheck pytest e2e-deps bench clean
 
 run: setup
 	@$(MANAGE) seed_demo
@@ -57,6 +57,13 @@ typecheck: install
 
 pytest: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Benchmarks print figures; they are not tests. The assessment benchmark needs PostgreSQL: it
+# uses DATABASE_URL if set, else (re)creates the database shebao_bench on 127.0.0.1:5432.
+# BENCH_PERSONS (default 1,000,000) sizes its register. See bench/README.md.
+bench: install
+	$(PY) -m bench.batch_validate
+	$(PY) -m bench.assessment
 
 # Browser tests drive the system's Chromium; without a CJK font Chinese renders as boxes.
 e2e-deps:

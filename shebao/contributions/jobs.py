@@ -61,8 +61,9 @@ def _int(value: Any) -> str:
     return "NULL" if value is None else str(int(value))
 
 
-def rate_rows(card: RateCard) -> str:
-    """``VALUES`` rows: agency, scheme, kind → employer, individual and credit rates.
+def rate_rows(card: RateCard, kind: str) -> str:
+    """``VALUES`` rows for the relations of one contribution kind: agency, scheme → employer,
+    individual and credit rates, floor, cap and the undeclared factor.
 
     The employer's work-injury rate is NULL here: it comes from the employer's class and tier.
     """
@@ -70,7 +71,7 @@ def rate_rows(card: RateCard) -> str:
     for a in card.agencies:
         head = f"{_int(a.agency_id)}"
         tail = f"{_int(a.floor_fen)}, {_int(a.cap_fen)}, {_int(a.undeclared_factor)}"
-        for scheme, kind, er, ind, credit in (
+        for scheme, row_kind, er, ind, credit in (
             (Scheme.PENSION, RelationKind.EMPLOYEE, a.pension_employer, a.pension_individual,
              a.account_credit),
             (Scheme.UNEMPLOYMENT, RelationKind.EMPLOYEE, a.unemployment_employer,
@@ -78,10 +79,10 @@ def rate_rows(card: RateCard) -> str:
             (Scheme.WORK_INJURY, RelationKind.EMPLOYEE, None, 0, 0),
             (Scheme.PENSION, RelationKind.FLEXIBLE, 0, a.flexible_pension, a.account_credit),
         ):  # fmt: skip
-            rows.append(
-                f"({head}, '{scheme.value}', '{kind.value}', {_int(er)}, {_int(ind)}, "
-                f"{_int(credit)}, {tail})"
-            )
+            if row_kind == kind:
+                rows.append(
+                    f"({head}, '{scheme.value}', {_int(er)}, {_int(ind)}, {_int(credit)}, {tail})"
+                )
     return ",\n".join(rows)
 
 
@@ -100,59 +101,86 @@ def _segment_filter(segment: str, alias: str, column_person: str = "person_id") 
     return f"{alias}.employer_id IS NULL AND {alias}.{column_person} BETWEEN %(lo)s AND %(hi)s"
 
 
+def _fence() -> str:
+    """Ends a subquery that PostgreSQL must not inline into its caller: inlined, each
+    expression (and the look-up of an earlier base) would be evaluated once per reference
+    instead of once per row. SQLite evaluates such subqueries once anyway."""
+    return "OFFSET 0" if connection.vendor == "postgresql" else ""
+
+
 def expected_sql(card: RateCard, segment: str) -> str:
     """A ``WITH`` clause whose ``amounts`` is what each relation of the chunk owes."""
     kind = RelationKind.EMPLOYEE if segment == EMPLOYER else RelationKind.FLEXIBLE
-    relation_filter = (
-        "r.employer_id BETWEEN %(lo)s AND %(hi)s"
-        if segment == EMPLOYER
-        else "r.person_id BETWEEN %(lo)s AND %(hi)s"
-    )
+    if segment == EMPLOYER:
+        relation_filter = "r.employer_id BETWEEN %(lo)s AND %(hi)s"
+        # Redundant (r.employer_id is in the range), but it lets the employer look-up read
+        # the chunk's employers only.
+        employer_filter = "AND emp.id BETWEEN %(lo)s AND %(hi)s"
+        # The bases the chunk's employers declared: nearly all the chunk needs.
+        chunk_base_filter = "employer_id BETWEEN %(lo)s AND %(hi)s"
+    else:
+        relation_filter = "r.person_id BETWEEN %(lo)s AND %(hi)s"
+        employer_filter = ""
+        chunk_base_filter = "person_id BETWEEN %(lo)s AND %(hi)s"
     round_fen = f"+ {HALF_E8}) / {E8}"
+    raw = f"(s.previous_fen * rt.factor {round_fen}"
+    base_of_year = (
+        f"FROM {BASE} b WHERE b.person_id = r.person_id AND b.scheme = r.scheme "
+        "AND b.year = %(year)s"
+    )
+    # ``chunk_bases`` is read in one pass and hashed: looking each relation's base up in the
+    # index would cost more than the rest of the chunk. A base it does not hold (declared by
+    # another employer, say) is looked up one by one, which gives the same row: there is one
+    # base per person, scheme and year. ``src`` reads the chunk's relations with their bases
+    # and employers; the rate card joins after it. Joined inside, the VALUES list (which
+    # PostgreSQL cannot estimate) would be taken for a single row and drive the chunk.
     return f"""
-WITH rates(agency_id, scheme, kind, er, ind, credit, floor_fen, cap_fen, factor) AS (
-  VALUES {rate_rows(card)}
+WITH rates(agency_id, scheme, er, ind, credit, floor_fen, cap_fen, factor) AS (
+  VALUES {rate_rows(card, kind.value)}
 ),
 wi(risk_class, tier, er) AS (VALUES {work_injury_rows(card)}),
+chunk_bases AS (
+  SELECT person_id, scheme, base_fen, source FROM {BASE}
+  WHERE year = %(year)s AND {chunk_base_filter}
+  {_fence()}
+),
 src AS (
   SELECT r.id AS relation_id, r.person_id, r.employer_id, r.agency_id, r.scheme, r.kind,
-         b.base_fen AS declared_fen, b.source AS declared_source,
-         CASE WHEN b.base_fen IS NULL THEN (
+         CASE WHEN cb.base_fen IS NOT NULL THEN cb.base_fen
+              ELSE (SELECT b.base_fen {base_of_year}) END AS declared_fen,
+         CASE WHEN cb.base_fen IS NOT NULL THEN cb.source
+              ELSE (SELECT b.source {base_of_year}) END AS declared_source,
+         CASE WHEN cb.base_fen IS NULL AND NOT EXISTS (SELECT 1 {base_of_year}) THEN (
            SELECT p.base_fen FROM {BASE} p
            WHERE p.person_id = r.person_id AND p.scheme = r.scheme AND p.year < %(year)s
            ORDER BY p.year DESC LIMIT 1
          ) END AS previous_fen,
-         rt.floor_fen, rt.cap_fen, rt.factor,
-         COALESCE(rt.er, w.er, 0) AS er, rt.ind, rt.credit
+         w.er AS work_injury_er
   FROM {RELATION} r
-  JOIN rates rt ON rt.agency_id = r.agency_id AND rt.scheme = r.scheme AND rt.kind = r.kind
-  LEFT JOIN {BASE} b
-    ON b.person_id = r.person_id AND b.scheme = r.scheme AND b.year = %(year)s
-  LEFT JOIN {EMPLOYER_TABLE} emp ON emp.id = r.employer_id
+  LEFT JOIN chunk_bases cb ON cb.person_id = r.person_id AND cb.scheme = r.scheme
+  LEFT JOIN {EMPLOYER_TABLE} emp ON emp.id = r.employer_id {employer_filter}
   LEFT JOIN wi w ON w.risk_class = emp.risk_class AND w.tier = emp.floating_tier
   WHERE {relation_filter} AND r.kind = '{kind.value}'
+    AND r.agency_id IN ({agency_ids(card)})
     AND r.start_period <= %(period)s
     AND (r.end_period IS NULL OR r.end_period >= %(period)s)
     AND r.status <> '{RelationStatus.SUSPENDED.value}'
-),
-based AS (
-  SELECT src.*,
-         CASE WHEN declared_fen IS NOT NULL THEN declared_fen
-              WHEN previous_fen IS NULL THEN floor_fen
-              ELSE (previous_fen * factor {round_fen} END AS raw_fen,
-         CASE WHEN declared_fen IS NOT NULL THEN declared_source
-              WHEN previous_fen IS NULL THEN '{BaseSource.FLOOR.value}'
-              ELSE '{BaseSource.UNDECLARED.value}' END AS base_source
-  FROM src
+  {_fence()}
 ),
 expected AS (
-  SELECT relation_id, person_id, employer_id, agency_id, scheme, kind, base_source, er, ind,
-         credit,
-         CASE WHEN declared_fen IS NOT NULL THEN raw_fen
-              WHEN raw_fen < floor_fen THEN floor_fen
-              WHEN raw_fen > cap_fen THEN cap_fen
-              ELSE raw_fen END AS base_fen
-  FROM based
+  SELECT s.relation_id, s.person_id, s.employer_id, s.agency_id, s.scheme, s.kind,
+         COALESCE(rt.er, s.work_injury_er, 0) AS er, rt.ind, rt.credit,
+         CASE WHEN s.declared_fen IS NOT NULL THEN s.declared_source
+              WHEN s.previous_fen IS NULL THEN '{BaseSource.FLOOR.value}'
+              ELSE '{BaseSource.UNDECLARED.value}' END AS base_source,
+         CASE WHEN s.declared_fen IS NOT NULL THEN s.declared_fen
+              WHEN s.previous_fen IS NULL THEN
+                CASE WHEN rt.floor_fen > rt.cap_fen THEN rt.cap_fen ELSE rt.floor_fen END
+              WHEN {raw} < rt.floor_fen THEN rt.floor_fen
+              WHEN {raw} > rt.cap_fen THEN rt.cap_fen
+              ELSE {raw} END AS base_fen
+  FROM src s
+  JOIN rates rt ON rt.agency_id = s.agency_id AND rt.scheme = s.scheme
 ),
 amounts AS (
   SELECT relation_id, person_id, employer_id, agency_id, scheme, kind, base_source, base_fen,
@@ -217,23 +245,26 @@ WHERE ({nonzero}) AND NOT EXISTS (
 
 
 def bill_sql(segment: str) -> str:
-    """Issue one bill per payer from the lines this run wrote in the chunk."""
+    """Issue one bill per payer from the lines this run wrote in the chunk (summed first, so
+    the employer is read once per bill, not once per line)."""
     if segment == EMPLOYER:
-        payer, payer_columns, number = (
+        payer, agency, payer_columns, number = (
             "l.employer_id",
-            "l.employer_id, NULL, MIN(e.managing_agency_id)",
-            "'-E' || CAST(l.employer_id AS TEXT)",
+            "",
+            "g.payer_id, NULL, e.managing_agency_id",
+            "'-E' || CAST(g.payer_id AS TEXT)",
         )
-        join = f"JOIN {EMPLOYER_TABLE} e ON e.id = l.employer_id"
-        earlier = "b.employer_id = l.employer_id AND b.run_id <> %(run)s"
+        join = f"JOIN {EMPLOYER_TABLE} e ON e.id = g.payer_id"
+        earlier = "b.employer_id = g.payer_id AND b.run_id <> %(run)s"
     else:
-        payer, payer_columns, number = (
+        payer, agency, payer_columns, number = (
             "l.person_id",
-            "NULL, l.person_id, MIN(l.agency_id)",
-            "'-P' || CAST(l.person_id AS TEXT)",
+            "MIN(l.agency_id) AS agency_id, ",
+            "NULL, g.payer_id, g.agency_id",
+            "'-P' || CAST(g.payer_id AS TEXT)",
         )
         join = ""
-        earlier = "b.employer_id IS NULL AND b.person_id = l.person_id AND b.run_id <> %(run)s"
+        earlier = "b.employer_id IS NULL AND b.person_id = g.payer_id AND b.run_id <> %(run)s"
     return f"""
 INSERT INTO {BILL} (number, run_id, period, kind, employer_id, person_id, agency_id, persons,
                    lines, employer_fen, individual_fen, late_fee_fen, total_fen,
@@ -243,14 +274,20 @@ SELECT 'B' || CAST(%(period)s AS TEXT) || '-' || CAST(%(run)s AS TEXT) || {numbe
        CASE WHEN EXISTS (SELECT 1 FROM {BILL} b WHERE {earlier} AND b.period = %(period)s)
             THEN '{BillKind.DIFFERENCE.value}' ELSE '{BillKind.ORIGINAL.value}' END,
        {payer_columns},
-       COUNT(DISTINCT l.person_id), COUNT(*), SUM(l.employer_fen), SUM(l.individual_fen), 0,
-       SUM(l.employer_fen + l.individual_fen), SUM(l.account_credit_fen),
-       %(due)s, %(now)s, 0,
-       CASE WHEN SUM(l.employer_fen + l.individual_fen) > 0 THEN '{PaymentStatus.UNPAID.value}'
+       g.persons, g.lines, g.employer_fen, g.individual_fen, 0, g.total_fen,
+       g.account_credit_fen, %(due)s, %(now)s, 0,
+       CASE WHEN g.total_fen > 0 THEN '{PaymentStatus.UNPAID.value}'
             ELSE '{PaymentStatus.CREDIT.value}' END
-FROM {LINE} l {join}
-WHERE l.run_id = %(run)s AND l.period = %(period)s AND {_segment_filter(segment, "l")}
-GROUP BY {payer}"""
+FROM (
+  SELECT {payer} AS payer_id, {agency}COUNT(DISTINCT l.person_id) AS persons,
+         COUNT(*) AS lines, SUM(l.employer_fen) AS employer_fen,
+         SUM(l.individual_fen) AS individual_fen,
+         SUM(l.employer_fen + l.individual_fen) AS total_fen,
+         SUM(l.account_credit_fen) AS account_credit_fen
+  FROM {LINE} l
+  WHERE l.run_id = %(run)s AND l.period = %(period)s AND {_segment_filter(segment, "l")}
+  GROUP BY {payer}
+) g {join}"""
 
 
 def chunk_totals_sql(segment: str) -> str:
@@ -265,6 +302,15 @@ SELECT COUNT(*), COALESCE(SUM(lines), 0), COALESCE(SUM(employer_fen), 0),
        COALESCE(SUM(account_credit_fen), 0)
 FROM {BILL} b WHERE b.run_id = %(run)s AND {payer}"""
 
+
+# Set for the chunk's transaction only (SET LOCAL): JIT compilation would cost more per chunk
+# than it saves, and a chunk's hashes and sorts stay in memory.
+SESSION_SETTINGS = {
+    "postgresql": (
+        "SET LOCAL jit = off",
+        "SET LOCAL work_mem = '64MB'",
+    ),
+}
 
 TOTAL_KEYS = ("bills", "lines", "employer_fen", "individual_fen", "total_fen", "account_credit_fen")
 
@@ -331,8 +377,12 @@ SELECT k, SUM(n) FROM (
             "now": ops.adapt_datetimefield_value(timezone.now()),
         }
         with connection.cursor() as cursor:
-            cursor.execute(assess_sql(card, chunk.segment), args)
+            for setting in SESSION_SETTINGS.get(connection.vendor, ()):
+                cursor.execute(setting)
+            # Reversals first: they read only earlier runs' lines, which a first run has
+            # none of, while this run's new lines would have to be read and skipped.
             cursor.execute(reversal_sql(card, chunk.segment), args)
+            cursor.execute(assess_sql(card, chunk.segment), args)
             cursor.execute(bill_sql(chunk.segment), args)
             cursor.execute(chunk_totals_sql(chunk.segment), args)
             row = cursor.fetchone()

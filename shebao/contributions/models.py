@@ -4,7 +4,8 @@ bureau, the account-posting queue and refunds. Money is integer fen throughout.
 The assessment tables are the largest of the system (one line per insured person per scheme
 per month), so their foreign keys carry no database constraint: a constraint check per
 inserted row would cost more than the insert itself, and the rows they point at (relations,
-persons, employers, agencies) are never deleted (PROTECT everywhere else).
+persons, employers, agencies) are never deleted (PROTECT everywhere else). For the same
+reason an assessment line has only the indexes its readers need (see ``AssessmentLine``).
 """
 
 from __future__ import annotations
@@ -74,28 +75,39 @@ class AssessmentLine(models.Model):
     A line is never changed after its run, except to mark it paid. A later change of the
     register or of a base produces a difference line in a later run carrying the deltas
     (base included), so the sum of a relation's lines for a period is always what is due.
+
+    Every index costs each of the millions of lines a monthly run inserts, so the foreign keys
+    have none of their own; the composite indexes serve the readers instead: a relation's
+    lines of a period (period, relation), a chunk's payers in a period (period, employer,
+    person), a bill's lines and a run's totals (run, employer), a person's statement (person,
+    period). An employer's lines are reached through its bills, an agency's through its runs.
     """
 
     run = models.ForeignKey(
-        BatchRun, on_delete=models.PROTECT, db_constraint=False, related_name="+"
+        BatchRun, on_delete=models.PROTECT, db_constraint=False, db_index=False, related_name="+"
     )
     period = models.PositiveIntegerField(_("period"))
     relation = models.ForeignKey(
-        InsuredRelation, on_delete=models.PROTECT, db_constraint=False, related_name="+"
+        InsuredRelation,
+        on_delete=models.PROTECT,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, db_constraint=False, related_name="+"
+        Person, on_delete=models.PROTECT, db_constraint=False, db_index=False, related_name="+"
     )
     employer = models.ForeignKey(
         Employer,
         on_delete=models.PROTECT,
         db_constraint=False,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",
     )
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, db_constraint=False, related_name="+"
+        Agency, on_delete=models.PROTECT, db_constraint=False, db_index=False, related_name="+"
     )
     scheme = models.CharField(_("scheme"), max_length=12, choices=Scheme.choices)
     kind = models.CharField(_("contribution kind"), max_length=8, choices=RelationKind.choices)
@@ -112,6 +124,7 @@ class AssessmentLine(models.Model):
         verbose_name_plural = _("assessment lines")
         indexes = [
             models.Index(fields=["period", "relation"], name="contrib_line_period_rel"),
+            models.Index(fields=["period", "employer", "person"], name="contrib_line_period_payer"),
             models.Index(fields=["run", "employer"], name="contrib_line_run_employer"),
             models.Index(fields=["person", "period"], name="contrib_line_person"),
         ]
