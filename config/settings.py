@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "shebao.registry",
     "shebao.services",
     "shebao.contributions",
+    "shebao.accounts",
     "shebao.api",
 ]
 

@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("shebao.services.urls")),
     path("registry/", include("shebao.registry.urls")),
     path("collection/", include("shebao.contributions.urls")),
+    path("accounts/", include("shebao.accounts.urls")),
     path("", include("shebao.core.urls")),
 ]

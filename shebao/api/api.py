@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from shebao.api.auth import TokenAuth
+from shebao.accounts.api import router as accounts_router
 from shebao.contributions.api import router as contributions_router
 from shebao.core.api import router as core_router
 from shebao.core.errors import RuleViolation
@@ -41,3 +42,4 @@ api.add_router("/", rules_router)
 api.add_router("/", services_router)
 api.add_router("/", registry_router)
 api.add_router("/", contributions_router)
+api.add_router("/", accounts_router)

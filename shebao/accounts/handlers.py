@@ -1,0 +1,1 @@
+"""The business effect of each account item, applied when its case is approved."""

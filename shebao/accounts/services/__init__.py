@@ -1,0 +1,1 @@
+"""Writes of the pension accounts, one module per concern."""
