@@ -7,8 +7,8 @@ from django.utils.translation import get_language
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
-from shebao.api.auth import TokenAuth
 from shebao.accounts.api import router as accounts_router
+from shebao.api.auth import TokenAuth
 from shebao.contributions.api import router as contributions_router
 from shebao.core.api import router as core_router
 from shebao.core.errors import RuleViolation
