@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import DatabaseError, transaction
 
 from shebao.accounts.models import AccountEntry, EntryKind
@@ -91,3 +93,15 @@ def test_the_database_refuses_to_change_an_entry(system, agency):
         AccountEntry.objects.filter(pk=entry.pk).update(amount_fen=999)
     entry.refresh_from_db()
     assert entry.amount_fen == 100
+
+
+def test_the_command_posts_what_waits_and_then_nothing(system, agency):
+    person = person_make(agency("420302"))
+    paid_credits(system, agency("420302"), person, [202510])
+    out = StringIO()
+    call_command("post_account_credits", stdout=out)
+    call_command("post_account_credits", stdout=out)
+    first, second = out.getvalue().splitlines()
+    assert "entries=" in first
+    assert second == "postings=0 entries=0 amount=0.00"
+    assert balance_fen(person) == 40000
