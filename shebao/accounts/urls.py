@@ -5,21 +5,6 @@ app_name = "accounts"
 # The account pages append their patterns here.
 urlpatterns: list[URLPattern | URLResolver] = []
 
-# Account pages: the balance with its year-end balances, and each year's statement.
-from django.urls import path  # noqa: E402 - appended with the pages
-
-from shebao.accounts import views  # noqa: E402
-
-urlpatterns += [
-    path("persons/<int:person_id>/", views.account, name="account"),
-    path("persons/<int:person_id>/<int:year>/", views.statement, name="statement"),
-    path(
-        "persons/<int:person_id>/<int:year>/statement.xlsx",
-        views.statement_xlsx,
-        name="statement_xlsx",
-    ),
-]
-
 # Counter pages: transfer out of the province and into it, account corrections.
 from django.urls import path  # noqa: E402 - appended with the pages
 
