@@ -34,3 +34,16 @@ urlpatterns += [
         name="correction_outcome",
     ),
 ]
+
+# Account pages: the balance with its year-end balances, and each year's statement.
+from shebao.accounts import views  # noqa: E402 - appended with the pages
+
+urlpatterns += [
+    path("persons/<int:person_id>/", views.account, name="account"),
+    path("persons/<int:person_id>/<int:year>/", views.statement, name="statement"),
+    path(
+        "persons/<int:person_id>/<int:year>/statement.xlsx",
+        views.statement_xlsx,
+        name="statement_xlsx",
+    ),
+]
