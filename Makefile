@@ -64,6 +64,7 @@ pytest: install
 bench: install
 	$(PY) -m bench.batch_validate
 	$(PY) -m bench.assessment
+	$(PY) -m bench.interest
 
 # Browser tests drive the system's Chromium; without a CJK font Chinese renders as boxes.
 e2e-deps:

@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Individual pension accounts")
 
     def ready(self) -> None:
-        from shebao.accounts import handlers  # noqa: F401 - registrations
+        from shebao.accounts import handlers, interest  # noqa: F401 - registrations
