@@ -130,6 +130,9 @@ def interest_sql(agency_ids: str | None, rate_e8: int, run_pk: int, year: int) -
     rate = int(rate_e8)
     limit = products_limit(rate)
     interest = f"e.year = {int(year)} AND e.kind = '{EntryKind.INTEREST.value}'"
+    # A migrated balance is a year-end balance with its year's interest in it: it earns
+    # nothing in its own year, from the next year on it is part of the opening balance.
+    carried = f"e.year = {int(year)} AND e.kind = '{EntryKind.MIGRATED.value}'"
     if agency_ids is None:
         persons = ""
     else:
@@ -146,7 +149,7 @@ WITH sums AS (
          CAST(SUM(e.amount_fen) AS BIGINT) AS total,
          CAST(SUM(CASE WHEN {interest} THEN e.amount_fen ELSE 0 END) AS BIGINT) AS credited,
          CAST(SUM(e.amount_fen * CASE WHEN e.year < {int(year)} THEN 12
-                                      WHEN {interest} THEN 0
+                                      WHEN {interest} OR {carried} THEN 0
                                       ELSE 13 - e.month END) AS BIGINT) AS base
   FROM {ENTRY} e
   {persons}

@@ -62,6 +62,7 @@ class Ledger:
     credited: dict[int, int] = field(default_factory=dict)  # period → Σ journal credits
     interest: dict[int, int] = field(default_factory=dict)  # year → Σ journal interest
     others: dict[int, dict[int, int]] = field(default_factory=dict)  # year → month → Σ
+    carried: dict[int, int] = field(default_factory=dict)  # year → Σ migrated year-end balances
     movements: dict[int, int] = field(default_factory=dict)  # year → Σ all entries
 
     def years(self) -> set[int]:
@@ -70,6 +71,7 @@ class Ledger:
             {period // 100 for period in periods}
             | set(self.interest)
             | set(self.others)
+            | set(self.carried)
             | set(self.movements)
         )
 
@@ -181,6 +183,7 @@ def ledger_check(ledger: Ledger, rates: CreditingRates) -> Discrepancy | None:
             ledger.others.get(year, {}),
             rates.published(year),
             found_interest,
+            ledger.carried.get(year, 0),
         )
         for month in sorted(set(paid.get(year, {})) | set(credited.get(year, {}))):
             period = year * 100 + month
@@ -219,9 +222,11 @@ def _year_recomputed(
     others: dict[int, int],
     rate: ParamValue | None,
     found_interest: int,
+    carried_fen: int = 0,
 ) -> tuple[int, int]:
     """The year's interest and closing balance by the history: the paid credits and the
-    other entries of each month, at the year's rate; without one, the journal's interest."""
+    other entries of each month, at the year's rate; without one, the journal's interest.
+    A migrated year-end balance (``carried_fen``) earns nothing in its own year."""
     credits = dict(paid)
     for month, amount in others.items():
         credits[month] = credits.get(month, 0) + amount
@@ -238,7 +243,7 @@ def _year_recomputed(
             rate=rate,
         ).value
         interest = yuan_to_fen(outcome.interest)
-    return interest, opening_fen + sum(credits.values()) + interest
+    return interest, opening_fen + sum(credits.values()) + interest + carried_fen
 
 
 # --- the two aggregates, streamed by person -------------------------------------------------
@@ -292,6 +297,8 @@ def ledger_add_entries(ledger: Ledger, rows: list[tuple[Any, ...]]) -> None:
         elif EntryKind.INTEREST in (kind, reversed_kind):
             counts_in = reversed_year if reversed_kind == EntryKind.INTEREST else year
             ledger.interest[counts_in] = ledger.interest.get(counts_in, 0) + amount
+        elif EntryKind.MIGRATED in (kind, reversed_kind):
+            ledger.carried[year] = ledger.carried.get(year, 0) + amount
         else:
             months = ledger.others.setdefault(year, {})
             months[month] = months.get(month, 0) + amount
