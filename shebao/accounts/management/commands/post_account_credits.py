@@ -21,6 +21,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         done = postings_consume(actor=system_actor("post_account_credits"))
         self.stdout.write(
-            f"postings={done.postings} entries={done.entries} "
-            f"amount={format_yuan(done.amount_fen)}"
+            f"postings={done.postings} entries={done.entries} amount={format_yuan(done.amount_fen)}"
         )
