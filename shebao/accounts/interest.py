@@ -39,6 +39,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from shebao.accounts.models import AccountEntry, EntryKind
 from shebao.contributions.rates import E8
@@ -221,6 +222,7 @@ ORDER BY id"""
 
 class AccountInterest:
     kind = KIND
+    label = gettext_lazy("Interest crediting")
 
     def plan(self, run: BatchRun) -> Iterable[ChunkPlan]:
         size = int(run.params.get("chunk_persons", CHUNK_PERSONS))

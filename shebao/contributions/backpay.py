@@ -13,6 +13,7 @@ from datetime import date
 
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from shebao.contributions.models import AssessmentLine, BaseSource, Bill, BillKind, PaymentStatus
 from shebao.contributions.rates import RateCard, amount_fen, param_from_json
@@ -95,6 +96,7 @@ def line_late_fee(line: AssessmentLine, due: date, paid: date, daily_rate: Param
 
 class BackPayment:
     kind = KIND
+    label = gettext_lazy("Back-payment")
 
     def plan(self, run: BatchRun) -> Iterable[ChunkPlan]:
         person_id = int(run.params["person_id"])

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from shebao.contributions.models import (
     AssessmentLine,
@@ -334,6 +335,7 @@ def _ranges(counts: Iterable[tuple[int, int]], target: int) -> list[tuple[int, i
 
 class MonthlyAssessment:
     kind = KIND
+    label = gettext_lazy("Monthly assessment")
 
     def plan(self, run: BatchRun) -> Iterable[ChunkPlan]:
         card = RateCard(run.params["rates"])

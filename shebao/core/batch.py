@@ -65,6 +65,12 @@ def register_batch_job(job: BatchJob) -> BatchJob:
     return job
 
 
+def batch_job_label(kind: str) -> str:
+    """What a run of ``kind`` is called on the pages (the kind itself when unknown)."""
+    job = _JOBS.get(kind)
+    return str(getattr(job, "label", kind))
+
+
 def batch_job(kind: str) -> BatchJob:
     if kind not in _JOBS:
         raise RuleViolation("BATCH-KIND-UNKNOWN", kind=kind)

@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shebao.contributions.forms import AssessmentStartForm
@@ -22,6 +21,7 @@ from shebao.contributions.services.assessments import assessment_run_create
 from shebao.contributions.tasks import assessment_run_dispatch, run_resumable
 from shebao.contributions.views.reads import bills_of_run, run_get, runs_in_scope
 from shebao.core.actors import Actor, actor_from_request
+from shebao.core.batch import batch_job_label
 from shebao.core.errors import RuleViolation
 from shebao.core.feedback import report_refusal
 from shebao.core.models import Action, BatchRun, BatchStatus
@@ -32,7 +32,6 @@ from shebao.core.selectors import agencies_in_scope
 
 RUNS_PAGE = 25
 BILLS_PAGE = 50
-KIND_LABELS = {ASSESSMENT: gettext_lazy("Monthly assessment")}
 TOTAL_KEYS = ("employer_fen", "individual_fen", "total_fen", "account_credit_fen")
 
 
@@ -50,7 +49,7 @@ class RunView:
         totals = run.totals or {}
         return cls(
             run=run,
-            kind=str(KIND_LABELS.get(run.kind, run.kind)),
+            kind=batch_job_label(run.kind),
             bills=int(totals.get("bills", 0)),
             yuan={key: format_yuan(int(totals.get(key, 0))) for key in TOTAL_KEYS},
         )
