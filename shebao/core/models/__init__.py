@@ -1,6 +1,6 @@
 from shebao.core.models.agencies import Agency, AgencyLevel
-from shebao.core.models.batch import BatchChunk, BatchRun, BatchStatus
 from shebao.core.models.audit import AuditChainHead, AuditEntry, Channel
+from shebao.core.models.batch import BatchChunk, BatchRun, BatchStatus
 from shebao.core.models.staff import Action, ApiToken, PermissionClaim, Role, Staff, User
 
 __all__ = [
