@@ -433,7 +433,7 @@ def test_concurrent_imports_lose_no_payment_and_record_a_file_once():
     # The demo seeded above has payments of its own: count this test's.
     ours = PaymentImport.objects.filter(file_name="c.csv").count()
     assert (ours, Payment.objects.filter(reference__startswith="CC-").count()) == (2, 2)
-    lines = AssessmentLine.objects.filter(run_id=bill.run_id, employer_id=bill.employer_id)
+    lines = AssessmentLine.objects.filter(run_id=bill.run_id, employer=bill.employer)
     assert AccountPosting.objects.filter(line_id__in=lines.values("id")).count() == 2
 
 
