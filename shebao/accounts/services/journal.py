@@ -81,7 +81,8 @@ def entry_post(
     reverses: AccountEntry | None = None,
     note: str = "",
 ) -> AccountEntry:
-    """One entry, inside the caller's transaction; the same key again returns the first."""
+    """One entry with its audit entry (in the caller's transaction when there is one); the
+    same key again returns the first."""
     existing = AccountEntry.objects.filter(key=key).first()
     if existing is not None:
         return existing
@@ -102,15 +103,15 @@ def entry_post(
                 note=note,
                 created_by=actor.username,
             )
+            audit_record(
+                actor=actor,
+                action=f"account.{kind}",
+                target=entry,
+                target_agency=person.managing_agency,
+                after={"amount_fen": amount_fen, "year": year, "month": month, "key": key},
+            )
     except IntegrityError:
         return AccountEntry.objects.get(key=key)  # a concurrent post of the same key won
-    audit_record(
-        actor=actor,
-        action=f"account.{kind}",
-        target=entry,
-        target_agency=person.managing_agency,
-        after={"amount_fen": amount_fen, "year": year, "month": month, "key": key},
-    )
     return entry
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from shebao.accounts.models import AccountEntry, EntryKind
 from shebao.accounts.services.journal import balance_fen, entry_post, postings_consume
@@ -32,12 +32,16 @@ pytestmark = [
 
 
 def at_once(*calls: Callable[[], object]) -> None:
+    """Run the calls in threads released together; any exception in one fails the test."""
     barrier = threading.Barrier(len(calls))
+    errors: list[BaseException] = []
 
     def run(call: Callable[[], object]) -> None:
         try:
             barrier.wait(timeout=10)
             call()
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
         finally:
             connections.close_all()
 
@@ -46,6 +50,7 @@ def at_once(*calls: Callable[[], object]) -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    assert errors == []
 
 
 def test_two_consumers_at_once_post_each_credit_once():
@@ -83,16 +88,20 @@ def test_the_same_entry_posted_twice_at_once_is_written_once_and_others_all_coun
     person = person_make(Agency.objects.get(code="420300-02"))
 
     def post(key: str, amount: int) -> Callable[[], object]:
-        return lambda: entry_post(
-            actor=system,
-            person=person,
-            kind=EntryKind.TRANSFER_IN,
-            amount_fen=amount,
-            year=2025,
-            month=6,
-            source="test",
-            key=key,
-        )
+        def in_a_transaction() -> None:  # as a case approval posts it
+            with transaction.atomic():
+                entry_post(
+                    actor=system,
+                    person=person,
+                    kind=EntryKind.TRANSFER_IN,
+                    amount_fen=amount,
+                    year=2025,
+                    month=6,
+                    source="test",
+                    key=key,
+                )
+
+        return in_a_transaction
 
     at_once(post("same", 100_00), post("same", 100_00), post("other", 250_00))
 
