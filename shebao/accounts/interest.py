@@ -225,6 +225,11 @@ class AccountInterest:
     label = gettext_lazy("Interest crediting")
 
     def plan(self, run: BatchRun) -> Iterable[ChunkPlan]:
+        if connection.vendor == "postgresql":
+            # Fresh statistics first: after a bulk load the planner would guess empty tables.
+            with connection.cursor() as cursor:
+                for table in (ENTRY, PERSON):
+                    cursor.execute(f"ANALYZE {table}")
         size = int(run.params.get("chunk_persons", CHUNK_PERSONS))
         for lo, hi in person_ranges(agency_list(run), size):
             yield ChunkPlan(SEGMENT, lo, hi)

@@ -338,6 +338,12 @@ class MonthlyAssessment:
     label = gettext_lazy("Monthly assessment")
 
     def plan(self, run: BatchRun) -> Iterable[ChunkPlan]:
+        if connection.vendor == "postgresql":
+            # Fresh statistics first: after a bulk load (a migration, the demo register) the
+            # planner would otherwise guess empty tables and loop over millions of rows.
+            with connection.cursor() as cursor:
+                for table in (RELATION, BASE, EMPLOYER_TABLE, LINE):
+                    cursor.execute(f"ANALYZE {table}")
         card = RateCard(run.params["rates"])
         agencies = agency_ids(card)
         target = int(run.params.get("chunk_rows", 50_000))
