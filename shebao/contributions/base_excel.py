@@ -16,7 +16,7 @@ from openpyxl.styles import Font, PatternFill
 
 from shebao.contributions.services.bases import WageRow
 from shebao.core.errors import RuleViolation, register_rule
-from shebao.core.money import fen_to_yuan, parse_yuan
+from shebao.core.money import parse_yuan
 from shebao.registry.batch.cells import cell_text, parse_resident_id
 from shebao.registry.batch.columns import MAX_BYTES
 from shebao.registry.batch.reading import _check_package
@@ -119,7 +119,3 @@ def base_rows_read(data: bytes) -> list[WageRow]:
         shown = "; ".join(errors[:10]) + (" …" if len(errors) > 10 else "")
         raise RuleViolation("BASE-ROWS-INVALID", count=len(errors), rows=shown)
     return rows
-
-
-def wage_text(fen: int) -> str:
-    return f"{fen_to_yuan(fen):,.2f}"

@@ -13,7 +13,7 @@ from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Su
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from shebao.contributions.models import Bill, Payment, Refund, RefundStatus
+from shebao.contributions.models import Bill, Payment, PaymentStatus, Refund, RefundStatus
 from shebao.core.actors import Actor
 from shebao.core.models import Action, Agency
 from shebao.core.money import fen_to_yuan, yuan_to_fen
@@ -317,12 +317,13 @@ def arrears_totals(actor: Actor, *, agency: Agency, on: date) -> dict[str, int]:
     return {"bills": int(totals["bills"]), "outstanding_fen": int(totals["outstanding_fen"])}
 
 
-def employer_in_arrears(employer: Employer, *, on: date) -> bool:
-    """Whether the employer has a bill due before ``on`` still not fully paid (an employer in
-    arrears cannot deregister, 经办条例 art. 10)."""
-    return Bill.objects.filter(
-        employer=employer, due_date__lt=on, total_fen__gt=F("paid_fen")
-    ).exists()
+def employer_unsettled(employer: Employer) -> tuple[int, int]:
+    """How many of the employer's bills are not fully paid, due yet or not, and what they still
+    ask in fen: an employer owing anything cannot deregister (经办条例 art. 10)."""
+    owed = Bill.objects.filter(
+        employer=employer, payment_status__in=(PaymentStatus.UNPAID, PaymentStatus.PARTLY_PAID)
+    ).aggregate(bills=Count("id"), fen=Sum(F("total_fen") - F("paid_fen")))
+    return int(owed["bills"]), int(owed["fen"] or 0)
 
 
 # --- payments ---------------------------------------------------------------------------------

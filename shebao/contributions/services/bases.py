@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 from shebao.contributions.models import BaseClamp, BaseSource, ContributionBase
 from shebao.core.actors import Actor
@@ -220,8 +220,6 @@ def base_declaration_request(
     today: date | None = None,
 ) -> Case:
     """Open the base declaration case of ``employer`` for ``year`` (SBCL002)."""
-    from django.utils import timezone
-
     ensure_in_scope(actor, employer.managing_agency)
     _check_year(year, today or timezone.localdate())
     verified = base_declaration_verify(employer=employer, year=year, rows=rows)
@@ -244,8 +242,6 @@ def flexible_base_request(
     today: date | None = None,
 ) -> Case:
     """A flexible worker's choice of base for ``year`` (SBCL007): refused outside the range."""
-    from django.utils import timezone
-
     ensure_in_scope(actor, person.managing_agency)
     _check_year(year, today or timezone.localdate())
     relation = (
@@ -352,7 +348,3 @@ def clamp_summary(bases: list[dict[str, Any]]) -> dict[str, int]:
     for item in bases:
         counts[item["clamp"] or "within"] += 1
     return counts
-
-
-def wage_fen_of(text: str | Decimal | int) -> int:
-    return yuan_to_fen(text if not isinstance(text, str) else Decimal(text.replace(",", "")))

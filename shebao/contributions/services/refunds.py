@@ -4,10 +4,10 @@ another (the case's maker-checker and a database constraint), never above what w
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q, Sum
 from django.utils import timezone
 
-from shebao.contributions.models import Bill, Payment, Refund, RefundStatus
+from shebao.contributions.models import Refund, RefundStatus
+from shebao.contributions.selectors import employer_balance, flexible_worker_balance
 from shebao.core.actors import Actor
 from shebao.core.audit import audit_record
 from shebao.core.errors import RuleViolation, register_rule
@@ -42,29 +42,17 @@ register_rule(
 )
 
 
-def _payer_filter(employer: Employer | None, person: Person | None) -> Q:
+def overpaid_fen(
+    actor: Actor, *, employer: Employer | None, person: Person | None, period: int
+) -> int:
+    """Paid for the period's bills, less what they ask, less refunds already approved: the
+    most a refund may return (the reconciliation's balance, turned round)."""
     if employer is not None:
-        return Q(employer=employer)
-    return Q(employer__isnull=True, person=person)
-
-
-def overpaid_fen(*, employer: Employer | None, person: Person | None, period: int) -> int:
-    """Paid for the period's bills, less what they ask, less refunds already approved."""
-    payer = _payer_filter(employer, person)
-    due = Bill.objects.filter(payer, period=period).aggregate(s=Sum("total_fen"))["s"] or 0
-    paid = (
-        Payment.objects.filter(
-            bill__in=Bill.objects.filter(payer, period=period).values("pk")
-        ).aggregate(s=Sum("amount_fen"))["s"]
-        or 0
-    )
-    refunded = (
-        Refund.objects.filter(payer, period=period, status=RefundStatus.APPROVED).aggregate(
-            s=Sum("amount_fen")
-        )["s"]
-        or 0
-    )
-    return max(paid - due - refunded, 0)
+        balance = employer_balance(actor, employer=employer, period=period)
+    else:
+        assert person is not None
+        balance = flexible_worker_balance(actor, person=person, period=period)
+    return max(-balance.outstanding_fen, 0)
 
 
 def refund_request(
@@ -89,7 +77,7 @@ def refund_request(
         raise RuleViolation("REFUND-AMOUNT")
     if not reason.strip():
         raise RuleViolation("REFUND-REASON")
-    available = overpaid_fen(employer=employer, person=person, period=period)
+    available = overpaid_fen(actor, employer=employer, person=person, period=period)
     if amount_fen > available:
         raise RuleViolation(
             "REFUND-EXCEEDS",
@@ -129,7 +117,9 @@ def refund_request(
 def apply_refund(case: Case, actor: Actor) -> Refund:
     """On approval (inside its transaction): check the overpayment again, then approve."""
     refund = Refund.objects.select_for_update().get(case_id=case.pk)
-    available = overpaid_fen(employer=refund.employer, person=refund.person, period=refund.period)
+    available = overpaid_fen(
+        actor, employer=refund.employer, person=refund.person, period=refund.period
+    )
     if refund.amount_fen > available:
         raise RuleViolation(
             "REFUND-EXCEEDS",

@@ -17,8 +17,8 @@ from shebao.contributions.selectors import (
     arrears_totals,
     bill_late_fee,
     employer_balance,
-    employer_in_arrears,
     employer_reconciliation,
+    employer_unsettled,
     flexible_worker_balance,
 )
 from shebao.contributions.services.payments import payment_file_import
@@ -246,9 +246,14 @@ def test_arrears_carry_the_late_fee_from_the_day_after_the_due_date(employers, z
 
 def test_nothing_is_in_arrears_on_the_due_date(employers, zone, system):
     assert arrears_list(system, agency=zone, on=date(2025, 10, 31)) == []
-    assert employer_in_arrears(employers["unpaid"], on=date(2025, 10, 31)) is False
-    assert employer_in_arrears(employers["unpaid"], on=date(2025, 11, 1)) is True
-    assert employer_in_arrears(employers["paid"], on=MONTH_END) is False
+    assert len(arrears_list(system, agency=zone, on=date(2025, 11, 1))) == 3
+
+
+def test_an_employer_owes_every_bill_not_fully_paid_due_yet_or_not(employers):
+    unpaid = Bill.objects.get(employer=employers["unpaid"])
+    assert employer_unsettled(employers["unpaid"]) == (1, unpaid.total_fen)
+    assert employer_unsettled(employers["paid"]) == (0, 0)
+    assert employer_unsettled(employers["overpaid"]) == (0, 0)
 
 
 def test_rules_example_10000_for_30_days_costs_150(employers, zone):

@@ -43,9 +43,9 @@ def overpaid_bill(system, maojian):
     return employer, bill
 
 
-def test_only_the_overpaid_amount_can_be_refunded(actor_of, overpaid_bill):
+def test_only_the_overpaid_amount_can_be_refunded(actor_of, system, overpaid_bill):
     employer, _bill = overpaid_bill
-    assert overpaid_fen(employer=employer, person=None, period=PERIOD) == 10000
+    assert overpaid_fen(system, employer=employer, person=None, period=PERIOD) == 10000
 
     with pytest.raises(RuleViolation) as refused:
         refund_request(
@@ -59,7 +59,7 @@ def test_only_the_overpaid_amount_can_be_refunded(actor_of, overpaid_bill):
     assert not Refund.objects.exists()
 
 
-def test_a_refund_is_approved_by_a_second_person(actor_of, overpaid_bill):
+def test_a_refund_is_approved_by_a_second_person(actor_of, system, overpaid_bill):
     employer, _bill = overpaid_bill
     clerk, reviewer = actor_of("clerk_maojian"), actor_of("reviewer_maojian")
     refund = refund_request(
@@ -79,7 +79,7 @@ def test_a_refund_is_approved_by_a_second_person(actor_of, overpaid_bill):
     refund.refresh_from_db()
     assert refund.status == RefundStatus.APPROVED
     assert refund.decided_by == reviewer.user
-    assert overpaid_fen(employer=employer, person=None, period=PERIOD) == 0
+    assert overpaid_fen(system, employer=employer, person=None, period=PERIOD) == 0
 
 
 def test_the_database_refuses_a_refund_decided_by_its_requester(actor_of, overpaid_bill):

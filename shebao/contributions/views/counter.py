@@ -468,7 +468,7 @@ def back_payment_outcome(request: HttpRequest, employer_id: int, case_id: int) -
 # --- refund (多缴/误缴社保费退费, SBCL006) ----------------------------------------------------
 
 
-def _overpaid_periods(employer: Employer) -> list[tuple[int, int]]:
+def _overpaid_periods(actor: Actor, employer: Employer) -> list[tuple[int, int]]:
     """Each period the employer has bills for, newest first, with what is overpaid in it."""
     periods = (
         Bill.objects.filter(employer=employer)
@@ -477,7 +477,8 @@ def _overpaid_periods(employer: Employer) -> list[tuple[int, int]]:
         .order_by("-period")
     )
     return [
-        (period, overpaid_fen(employer=employer, person=None, period=period)) for period in periods
+        (period, overpaid_fen(actor, employer=employer, person=None, period=period))
+        for period in periods
     ]
 
 
@@ -485,7 +486,7 @@ def _overpaid_periods(employer: Employer) -> list[tuple[int, int]]:
 def refund(request: HttpRequest, employer_id: int) -> HttpResponse:
     actor = actor_from_request(request)
     employer = employer_get(actor, employer_id)
-    periods = _overpaid_periods(employer)
+    periods = _overpaid_periods(actor, employer)
     overpaid = [(period, format_yuan(fen)) for period, fen in periods if fen > 0]
     form = RefundForm(request.POST if request.method == "POST" else None, overpaid=overpaid)
     if request.method == "POST" and form.is_valid():

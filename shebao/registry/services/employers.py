@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.db import transaction
-from django.db.models import Count, F, Sum
 
 from shebao.core.actors import Actor
 from shebao.core.audit import audit_record
@@ -204,9 +202,6 @@ def employer_transfer_request(
     )
 
 
-UNSETTLED = ("unpaid", "partly_paid")
-
-
 def deregistration_blockers(employer: Employer, *, except_case: int | None = None) -> None:
     """Refuse while the employer has unfinished cases, insured staff or arrears, naming them
     (社会保险经办条例 art. 10)."""
@@ -219,15 +214,12 @@ def deregistration_blockers(employer: Employer, *, except_case: int | None = Non
     active = employer.relations.filter(status="active").values("person").distinct().count()
     if active:
         raise RuleViolation("REG-DEREGISTER-ACTIVE-STAFF", count=active)
-    # Looked up by name: collection builds on the registry, not the other way round.
-    bill_model = apps.get_model("contributions", "Bill")
-    unpaid = bill_model.objects.filter(employer=employer, payment_status__in=UNSETTLED).aggregate(
-        bills=Count("id"), due=Sum(F("total_fen") - F("paid_fen"))
-    )
-    if unpaid["bills"]:
-        raise RuleViolation(
-            "REG-DEREGISTER-ARREARS", bills=unpaid["bills"], amount=format_yuan(unpaid["due"])
-        )
+    # Imported here: collection builds on the registry, not the other way round.
+    from shebao.contributions.selectors import employer_unsettled
+
+    bills, owed_fen = employer_unsettled(employer)
+    if bills:
+        raise RuleViolation("REG-DEREGISTER-ARREARS", bills=bills, amount=format_yuan(owed_fen))
 
 
 def employer_deregister_request(
