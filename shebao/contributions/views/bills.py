@@ -13,7 +13,7 @@ from django.utils import timezone
 from shebao.contributions.excel import bill_workbook, bills_workbook
 from shebao.contributions.forms import BillYearForm
 from shebao.contributions.models import AssessmentLine, Bill
-from shebao.contributions.views.reads import (
+from shebao.contributions.selectors import (
     bill_get,
     bill_years,
     bills_of_employer,

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 
 from shebao.contributions.forms import AssessmentStartForm
 from shebao.contributions.jobs import KIND as ASSESSMENT
+from shebao.contributions.selectors import bills_of_run, run_get, runs_in_scope
 from shebao.contributions.services.assessments import assessment_run_create
 from shebao.contributions.tasks import assessment_run_dispatch, run_resumable
-from shebao.contributions.views.reads import bills_of_run, run_get, runs_in_scope
 from shebao.core.actors import Actor, actor_from_request
 from shebao.core.batch import batch_job_label
 from shebao.core.errors import RuleViolation
