@@ -289,57 +289,79 @@ def flexible_base_request(
     )
 
 
+BASE_FIELDS = (
+    "employer",
+    "source",
+    "declared_wage_fen",
+    "base_fen",
+    "clamp",
+    "floor_fen",
+    "cap_fen",
+    "case_id",
+    "declared_at",
+    "declared_by",
+)
+
+
 def apply_bases(case: Case, actor: Actor, employer: Employer | None) -> int:
-    """Store the verified bases of an approved case (inside the approval's transaction)."""
+    """Store the verified bases of an approved case (inside the approval's transaction).
+
+    One upsert for the whole declaration (an employer may declare thousands of employees) and
+    one audit entry naming every base it set and every base it replaced.
+    """
     year = int(case.data["year"])
     source = BaseSource.FLEXIBLE if case.data.get("flexible") else BaseSource.DECLARED
+    items = case.data["bases"]
     persons = dict(
-        Person.objects.filter(
-            resident_id__in=[b["resident_id"] for b in case.data["bases"]]
-        ).values_list("resident_id", "pk")
+        Person.objects.filter(resident_id__in=[b["resident_id"] for b in items]).values_list(
+            "resident_id", "pk"
+        )
     )
-    stored = 0
-    for item in case.data["bases"]:
-        person_id = persons[item["resident_id"]]
-        for scheme in item["schemes"]:
-            existing = (
-                ContributionBase.objects.select_for_update()
-                .filter(person_id=person_id, scheme=scheme, year=year)
-                .first()
-            )
-            before = (
-                {"base_fen": existing.base_fen, "source": existing.source} if existing else None
-            )
-            values = {
-                "employer": employer,
-                "source": source,
-                "declared_wage_fen": item["wage_fen"],
-                "base_fen": item["base_fen"],
-                "clamp": item["clamp"],
-                "floor_fen": item["floor_fen"],
-                "cap_fen": item["cap_fen"],
-                "case_id": case.pk,
-                "declared_by": actor.username,
-            }
-            base, _created = ContributionBase.objects.update_or_create(
-                person_id=person_id, scheme=scheme, year=year, defaults=values
-            )
-            audit_record(
-                actor=actor,
-                action="contribution_base.set",
-                target=base,
-                target_agency=employer.managing_agency if employer else case.agency,
-                before=before,
-                after={
-                    "year": year,
-                    "scheme": scheme,
-                    "base_fen": item["base_fen"],
-                    "clamp": item["clamp"],
-                    "case": case.receipt_no,
-                },
-            )
-            stored += 1
-    return stored
+    rows = [
+        ContributionBase(
+            person_id=persons[item["resident_id"]],
+            scheme=scheme,
+            year=year,
+            employer=employer,
+            source=source,
+            declared_wage_fen=item["wage_fen"],
+            base_fen=item["base_fen"],
+            clamp=item["clamp"],
+            floor_fen=item["floor_fen"],
+            cap_fen=item["cap_fen"],
+            case_id=case.pk,
+            declared_by=actor.username,
+        )
+        for item in items
+        for scheme in item["schemes"]
+    ]
+    replaced = {
+        f"{person_id}:{scheme}": base_fen
+        for person_id, scheme, base_fen in ContributionBase.objects.select_for_update()
+        .filter(year=year, person_id__in=persons.values())
+        .values_list("person_id", "scheme", "base_fen")
+    }
+    ContributionBase.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["person", "scheme", "year"],
+        update_fields=list(BASE_FIELDS),
+    )
+    audit_record(
+        actor=actor,
+        action="contribution_base.set",
+        target_type=ContributionBase._meta.label_lower,
+        target_id=f"case:{case.receipt_no}",
+        target_agency=employer.managing_agency if employer else case.agency,
+        before={"base_fen": replaced},
+        after={
+            "year": year,
+            "case": case.receipt_no,
+            "base_fen": {f"{row.person_id}:{row.scheme}": row.base_fen for row in rows},
+        },
+    )
+    return len(rows)
 
 
 def clamp_summary(bases: list[dict[str, Any]]) -> dict[str, int]:

@@ -19,6 +19,7 @@ from shebao.contributions.services.bases import (
 )
 from shebao.contributions.tests.factories import employer_make, person_make, relations_make
 from shebao.core.errors import RuleViolation
+from shebao.core.models import AuditEntry
 from shebao.services.models import CaseStatus
 from shebao.services.services import case_transition
 
@@ -114,6 +115,11 @@ def test_a_second_declaration_in_the_year_replaces_the_base(actor_of, staff):
     assert ContributionBase.objects.get(person=person, scheme="pension", year=2025).base_fen == (
         520000
     )
+    # One audit entry per approval, naming the base it replaced and the one it set.
+    entry = AuditEntry.objects.filter(action="contribution_base.set").order_by("-id").first()
+    assert entry is not None
+    assert (entry.before or {})["base_fen"][f"{person.pk}:pension"] == 500000
+    assert (entry.after or {})["base_fen"][f"{person.pk}:pension"] == 520000
 
 
 def test_bad_rows_refuse_the_whole_form_naming_each_row(actor_of, staff, maojian):
