@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "shebao.services",
     "shebao.contributions",
     "shebao.accounts",
+    "shebao.benefits",
     "shebao.api",
 ]
 

@@ -15,5 +15,6 @@ urlpatterns = [
     path("registry/", include("shebao.registry.urls")),
     path("collection/", include("shebao.contributions.urls")),
     path("accounts/", include("shebao.accounts.urls")),
+    path("benefits/", include("shebao.benefits.urls")),
     path("", include("shebao.core.urls")),
 ]

@@ -133,6 +133,36 @@ class AssessmentLine(models.Model):
         return f"{self.period} {self.person_id} {self.scheme}"
 
 
+class HistoricalContribution(models.Model):
+    """A contribution month recorded before shebao (历史缴费记录): paid in a city system and
+    loaded by the legacy migration, or confirmed from a personnel file. Retirement counts
+    these months with the paid assessment lines; a month is either here or in the lines."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, db_constraint=False, db_index=False, related_name="+"
+    )
+    scheme = models.CharField(_("scheme"), max_length=12, choices=Scheme.choices)
+    period = models.PositiveIntegerField(_("period"))
+    base_fen = models.BigIntegerField(_("base (fen)"))
+    source = models.CharField(_("source"), max_length=40)
+
+    class Meta:
+        verbose_name = _("historical contribution month")
+        verbose_name_plural = _("historical contribution months")
+        ordering = ["person_id", "scheme", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "scheme", "period"], name="contributions_history_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(base_fen__gte=0), name="contributions_history_base"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.scheme} {self.period}"
+
+
 class BillKind(models.TextChoices):
     ORIGINAL = "original", _("Monthly bill")
     DIFFERENCE = "difference", _("Difference bill")

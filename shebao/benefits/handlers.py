@@ -1,0 +1,4 @@
+"""The business effect of each benefit item, applied when its case is approved: each area's
+module registers its handlers when imported here."""
+
+from __future__ import annotations

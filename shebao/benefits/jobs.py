@@ -1,0 +1,4 @@
+"""The benefit batch jobs (payroll, adjustment, certification sweep): each area's module
+registers its job when imported here."""
+
+from __future__ import annotations

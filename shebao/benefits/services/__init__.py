@@ -1,0 +1,1 @@
+"""Benefit services: every write of the benefits app, one transaction each, audited."""

@@ -1,0 +1,11 @@
+from shebao.benefits.views import adjustment, certification, payroll, pensions, retirement
+
+app_name = "benefits"
+
+urlpatterns = [
+    *retirement.urlpatterns,
+    *pensions.urlpatterns,
+    *payroll.urlpatterns,
+    *adjustment.urlpatterns,
+    *certification.urlpatterns,
+]

@@ -1,0 +1,1 @@
+"""The benefit pages, one module per area, each with its own ``urlpatterns``."""
