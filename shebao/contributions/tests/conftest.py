@@ -60,6 +60,7 @@ def _collection_starts_empty(request):
         return
     for model in (AccountPosting, Payment, PaymentImport, Refund, Bill, AssessmentLine):
         model.objects.all().delete()
-    BatchChunk.objects.all().delete()
-    BatchRun.objects.all().delete()
+    # The benefit runs (kinds "pension_…") belong to the benefit demo and keep their lines.
+    BatchChunk.objects.exclude(run__kind__startswith="pension_").delete()
+    BatchRun.objects.exclude(kind__startswith="pension_").delete()
     ContributionBase.objects.all().delete()
