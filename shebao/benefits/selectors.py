@@ -1,0 +1,32 @@
+"""Reads of the benefits app, narrowed to the actor's agency subtree."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from shebao.benefits.models import Pension, PayrollLine
+from shebao.core.actors import Actor
+from shebao.core.permissions import ensure_in_scope, scope_filter
+from shebao.registry.models import Person
+
+# A pension page shows the newest payments; the rest are in the payroll runs.
+PAYMENT_HISTORY_LIMIT = 36
+
+
+def pensions_visible(actor: Actor) -> QuerySet[Pension]:
+    return scope_filter(Pension.objects.select_related("person", "agency"), actor, "agency")
+
+
+def pension_of(actor: Actor, person: Person) -> Pension | None:
+    """The person's pension if the actor may see it (None when there is none)."""
+    pension = Pension.objects.filter(person=person).select_related("agency").first()
+    if pension is not None:
+        ensure_in_scope(actor, pension.agency)
+    return pension
+
+
+def payroll_lines_of(pension: Pension, limit: int = PAYMENT_HISTORY_LIMIT) -> list[PayrollLine]:
+    """The pension's newest payroll lines, newest month first."""
+    return list(
+        PayrollLine.objects.filter(pension_id=pension.pk).order_by("-period", "-id")[:limit]
+    )
