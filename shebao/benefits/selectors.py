@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from shebao.benefits.models import Pension, PayrollLine
+from shebao.benefits.models import PayrollLine, Pension
 from shebao.core.actors import Actor
 from shebao.core.permissions import ensure_in_scope, scope_filter
 from shebao.registry.models import Person
