@@ -2,3 +2,5 @@
 module registers its handlers when imported here."""
 
 from __future__ import annotations
+
+from shebao.benefits import payroll_handlers  # noqa: F401

@@ -2,3 +2,5 @@
 registers its job when imported here."""
 
 from __future__ import annotations
+
+from shebao.benefits import payroll  # noqa: F401
