@@ -3,4 +3,8 @@ module registers its handlers when imported here."""
 
 from __future__ import annotations
 
-from shebao.benefits import payroll_handlers  # noqa: F401
+from shebao.benefits import (
+    lifecycle_handlers,  # noqa: F401
+    payroll_handlers,  # noqa: F401
+    retirement_handlers,  # noqa: F401
+)

@@ -150,7 +150,7 @@ def paid_monthly_bases(person: Person, *, through: int) -> list[MonthlyBase]:
     ]
 
 
-def _part_year_credits(
+def part_year_credits(
     person: Person, year: int, month: int
 ) -> tuple[int, int, list[MonthlyCredit]]:
     """The journal as the part-year interest sees it: the balance, the opening balance of the
@@ -192,27 +192,30 @@ def _part_year_credits(
     return balance, opening, credits
 
 
-def transfer_out_price(
-    *, person: Person, period: int, source: ParameterSource | None = None
-) -> TransferPrice:
-    """The amounts of a transfer out in ``period``, from the journal and the paid lines."""
-    source = source or DatabaseParameters()
+@dataclass(frozen=True)
+class PartYearInterest:
+    """The journal balance and the provisional interest of the year up to a month (a transfer
+    or a retirement in that month)."""
+
+    balance_fen: int  # the journal before the part-year interest
+    opening_fen: int
+    interest_fen: int
+    rate: str
+    rate_year: int
+    provisional: bool
+    trace: list[dict[str, Any]]
+    parameters: list[dict[str, Any]]
+
+
+def part_year_interest(*, person: Person, period: int, source: ParameterSource) -> PartYearInterest:
+    """The balance and its part-year interest to ``period``, credited provisionally at the
+    latest published rate (rules.md §2.4)."""
     year, month = divmod(period, 100)
-    balance, opening, credits = _part_year_credits(person, year, month)
-    if balance < 0:
-        raise RuleViolation("TRF-NEGATIVE-BALANCE", balance=format_yuan(balance))
-    on = period_last_day(period)
+    balance, opening, credits = part_year_credits(person, year, month)
     # The year's rate is published after the year: the latest published one, provisionally.
-    rate = source.lookup("account.crediting_rate", NATIONAL, on)
+    rate = source.lookup("account.crediting_rate", NATIONAL, period_last_day(period))
     interest = account_interest(year=year, opening=Decimal(0), credits=credits, rate=rate)
     interest_fen = yuan_to_fen(interest.value.interest)
-    account_fen = balance + interest_fen
-    priced = transfer_out(
-        account_balance=fen_to_yuan(account_fen),
-        monthly_bases=paid_monthly_bases(person, through=period),
-        pooled_rate=source.lookup("transfer.pooled_rate", NATIONAL, on),
-        pooled_start=source.lookup("transfer.pooled_start", NATIONAL, on),
-    )
     part_year = {
         "rule": "ACC-INT-PART-YEAR",
         "description": f"to {period_format(period)}: opening {format_yuan(opening)} × "
@@ -220,23 +223,51 @@ def transfer_out_price(
         "value": format_yuan(interest_fen),
         "params": [],
     }
-    interest_steps = interest.trace_dict()
-    transfer_steps = priced.trace_dict()
-    outcome = priced.value
-    return TransferPrice(
-        period=period,
+    steps = interest.trace_dict()
+    return PartYearInterest(
         balance_fen=balance,
+        opening_fen=opening,
         interest_fen=interest_fen,
         rate=format(interest.value.rate, "f"),
         rate_year=interest.value.rate_year,
         provisional=interest.value.provisional,
+        trace=[part_year, *steps["trace"]],
+        parameters=steps["parameters"],
+    )
+
+
+def transfer_out_price(
+    *, person: Person, period: int, source: ParameterSource | None = None
+) -> TransferPrice:
+    """The amounts of a transfer out in ``period``, from the journal and the paid lines."""
+    source = source or DatabaseParameters()
+    interest = part_year_interest(person=person, period=period, source=source)
+    if interest.balance_fen < 0:
+        raise RuleViolation("TRF-NEGATIVE-BALANCE", balance=format_yuan(interest.balance_fen))
+    on = period_last_day(period)
+    account_fen = interest.balance_fen + interest.interest_fen
+    priced = transfer_out(
+        account_balance=fen_to_yuan(account_fen),
+        monthly_bases=paid_monthly_bases(person, through=period),
+        pooled_rate=source.lookup("transfer.pooled_rate", NATIONAL, on),
+        pooled_start=source.lookup("transfer.pooled_start", NATIONAL, on),
+    )
+    transfer_steps = priced.trace_dict()
+    outcome = priced.value
+    return TransferPrice(
+        period=period,
+        balance_fen=interest.balance_fen,
+        interest_fen=interest.interest_fen,
+        rate=interest.rate,
+        rate_year=interest.rate_year,
+        provisional=interest.provisional,
         account_fen=account_fen,
         pooled_fen=yuan_to_fen(outcome.pooled),
         months=outcome.months_counted,
         months_ignored=outcome.months_ignored,
         total_fen=yuan_to_fen(outcome.total),
-        trace=[part_year, *interest_steps["trace"], *transfer_steps["trace"]],
-        parameters=[*interest_steps["parameters"], *transfer_steps["parameters"]],
+        trace=[*interest.trace, *transfer_steps["trace"]],
+        parameters=[*interest.parameters, *transfer_steps["parameters"]],
     )
 
 
