@@ -3,6 +3,8 @@ every malformed file refused whole, nothing written."""
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from shebao.benefits.bankfiles import PAYMENT_HEADER, return_file_bytes, return_rows_read
@@ -62,8 +64,6 @@ def test_a_payment_file_is_the_documented_csv_of_its_lines(system, paid_run):
     assert len(rows) - 1 == payroll_file.line_count
     references = [int(row.split(",")[0]) for row in rows[1:]]
     assert references == sorted(references)  # in line order
-    import hashlib
-
     assert hashlib.sha256(content).hexdigest() == payroll_file.sha256
     total = sum(
         PayrollLine.objects.filter(file_id=payroll_file.pk).values_list("amount_fen", flat=True)
