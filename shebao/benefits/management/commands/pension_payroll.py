@@ -1,0 +1,64 @@
+"""``manage.py pension_payroll --period 202611 --agency 420300 [--resume RUN_ID]``: the monthly
+pension payroll (待遇发放) from the command line, with a progress bar and the totals at the end;
+the bank files are written when the run finishes (``export_payroll_files`` saves them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+
+from shebao.benefits.payroll import KIND
+from shebao.benefits.services.payroll import payroll_run_create, payroll_run_execute
+from shebao.core.actors import Actor
+from shebao.core.batch import Progress
+from shebao.core.batch_command import BatchRunCommand
+from shebao.core.models import Agency, BatchRun
+from shebao.core.money import format_yuan
+from shebao.core.periods import period_parse
+
+
+class Command(BatchRunCommand):
+    help = (
+        "Run the pension payroll of a month for an agency and its subordinate agencies, or "
+        "resume a stopped run; prints the totals. Exit code 1 on a refusal."
+    )
+    kind = KIND
+    name = "pension_payroll"
+    run_label = "payroll"
+    rows_label = "lines"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--period", help="month paid, as YYYYMM or YYYY-MM")
+        parser.add_argument("--agency", help="agency code, e.g. 420300")
+        super().add_arguments(parser)
+
+    def create_run(self, actor: Actor, options: dict[str, Any]) -> BatchRun:
+        if not options["period"] or not options["agency"]:
+            raise CommandError("give --period and --agency, or --resume RUN_ID")
+        agency = Agency.objects.filter(code=options["agency"]).first()
+        if agency is None:
+            raise CommandError(f"there is no agency {options['agency']}")
+        period = period_parse(options["period"])
+        run = payroll_run_create(actor=actor, period=period, agency=agency)
+        self.stdout.write(
+            f"run #{run.pk}: payroll of {period} for {agency.code} {agency.name}, "
+            f"{run.chunks_total} chunks"
+        )
+        return run
+
+    def execute_run(self, run: BatchRun, actor: Actor, progress: Progress) -> BatchRun:
+        return payroll_run_execute(run, actor=actor, progress=progress)
+
+    def totals_line(self, run: BatchRun) -> str:
+        totals = run.totals
+        yuan = {
+            key: format_yuan(int(totals.get(key, 0)))
+            for key in ("regular_fen", "back_pay_fen", "total_fen", "overpaid_fen")
+        }
+        return (
+            f"run #{run.pk} {run.status}: {run.rows} lines for {totals.get('persons', 0)} "
+            f"retirees; regular {yuan['regular_fen']} yuan, back pay {yuan['back_pay_fen']} "
+            f"yuan, total {yuan['total_fen']} yuan (overpaid, to recover: "
+            f"{yuan['overpaid_fen']} yuan)"
+        )
