@@ -95,6 +95,7 @@ def test_corrected_account_reissue_then_next_payroll_pays_nothing_twice(system, 
         202610,
     )
     entry = AuditEntry.objects.get(action="pension.bank_change", target_id=str(pension.pk))
+    assert entry.before is not None and entry.after is not None
     assert entry.before["bank_account"] == old_account  # full in the audit log
     assert entry.after["bank_account"] == NEW_ACCOUNT
     assert entry.after["case"] == case.receipt_no
