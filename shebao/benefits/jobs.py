@@ -3,4 +3,8 @@ registers its job when imported here."""
 
 from __future__ import annotations
 
-from shebao.benefits import payroll  # noqa: F401
+from shebao.benefits import (  # noqa: F401
+    adjustment,
+    certification,
+    payroll,
+)
