@@ -47,6 +47,7 @@ from shebao.core.actors import Actor
 from shebao.core.audit import audit_record
 from shebao.core.batch import Progress, batch_run_create, batch_run_execute
 from shebao.core.errors import RuleViolation, register_rule
+from shebao.core.masking import mask_bank_account
 from shebao.core.models import Action, Agency, BatchRun, BatchStatus
 from shebao.core.periods import period_validate
 from shebao.core.permissions import ensure_can, ensure_in_scope
@@ -606,6 +607,9 @@ def pension_bank_change_request(
         "bank_account": bank_account,
         "before_bank_name": pension.bank_name,
         "before_bank_account": pension.bank_account,
+        # What the case pages show; the full numbers are for the approval and the audit log.
+        "bank_account_masked": mask_bank_account(bank_account),
+        "before_bank_account_masked": mask_bank_account(pension.bank_account),
         "suspended_for_bank": pension.suspension_reason == SuspensionReason.BANK,
     }
     with transaction.atomic(durable=True):
