@@ -225,6 +225,10 @@ def _month(yyyymm: int) -> str:
     return f"{yyyymm // 100:04d}-{yyyymm % 100:02d}"
 
 
+def _age(months: int) -> str:
+    return f"{months // 12}y{months % 12}m"
+
+
 def _months_from(start: int, end: int) -> int:
     return (end // 100 - start // 100) * 12 + end % 100 - start % 100
 
@@ -283,7 +287,7 @@ def eligibility_of(
         {
             "rule": "RET-AGE-AT-RETIREMENT",
             "description": f"{_month(chosen)} − {_month(birth)}",
-            "value": f"{age // 12}y{age % 12}m",
+            "value": _age(age),
             "params": [],
         },
     ]
@@ -437,7 +441,11 @@ def retirement_assess(
             "retirement_month": eligibility.retirement_month,
             "start_period": start,
             "region": region,
-            "eligibility": asdict(eligibility),
+            "eligibility": asdict(eligibility)
+            | {
+                "statutory_age": _age(eligibility.statutory_age_months),
+                "retirement_age": _age(eligibility.retirement_age_months),
+            },
             "history": history.as_json(),
             "account": account,
             "benefit_base": {

@@ -23,7 +23,8 @@ _numbers = itertools.count(500)
 def retiree_make(agency: Agency, *, birth: date, sex: str = Sex.MALE, bank: bool = True) -> Person:
     """A person of the agency; the sequence's parity matches the sex as in a real ID."""
     number = next(_numbers)
-    sequence = number * 2 + (1 if sex == Sex.MALE else 0)
+    # 700–999: clear of the demo persons' sequences
+    sequence = 700 + (number % 150) * 2 + (1 if sex == Sex.MALE else 0)
     body = f"{agency.division_code}{birth:%Y%m%d}{sequence % 1000:03d}"
     return Person.objects.create(
         resident_id=resident_id_with_check(body),
