@@ -165,55 +165,55 @@ def test_suspended_stopped_and_not_yet_due_pensions_are_not_paid(system, maojian
 
 
 def test_back_pay_after_a_rate_added_three_months_back(system, maojian):
-    pension = pension_make(maojian, monthly_fen=300000, settled_through=202607)
-    for period in (202608, 202609, 202610):
+    pension = pension_make(maojian, monthly_fen=300000, settled_through=202610)
+    for period in (202611, 202612, 202701):
         pay(system, maojian, period)
     assert [line[2] for line in lines_of(pension)] == [300000, 300000, 300000]
     with transaction.atomic():
         rate_add(
             pension=pension,
-            effective_period=202608,
+            effective_period=202611,
             monthly_fen=310000,
             reason=RateReason.ADJUSTMENT,
             source="tests",
         )
 
-    run = pay(system, maojian, 202611)
+    run = pay(system, maojian, 202702)
 
     assert lines_of(pension, run_id=run.pk) == [
-        (202608, LineKind.BACK_PAY, 10000),
-        (202609, LineKind.BACK_PAY, 10000),
-        (202610, LineKind.BACK_PAY, 10000),
-        (202611, LineKind.REGULAR, 310000),
+        (202611, LineKind.BACK_PAY, 10000),
+        (202612, LineKind.BACK_PAY, 10000),
+        (202701, LineKind.BACK_PAY, 10000),
+        (202702, LineKind.REGULAR, 310000),
     ]
     pension.refresh_from_db()
     assert pension.recheck_from is None
     # Owed and paid now agree: the next month pays the month only.
-    run = pay(system, maojian, 202612)
-    assert lines_of(pension, run_id=run.pk) == [(202612, LineKind.REGULAR, 310000)]
+    run = pay(system, maojian, 202703)
+    assert lines_of(pension, run_id=run.pk) == [(202703, LineKind.REGULAR, 310000)]
 
 
 def test_a_lower_rate_back_in_time_is_an_overpayment_never_a_negative_line(system, maojian):
-    pension = pension_make(maojian, monthly_fen=300000, settled_through=202607)
-    for period in (202608, 202609, 202610):
+    pension = pension_make(maojian, monthly_fen=300000, settled_through=202610)
+    for period in (202611, 202612, 202701):
         pay(system, maojian, period)
     with transaction.atomic():
         rate_add(
             pension=pension,
-            effective_period=202609,
+            effective_period=202612,
             monthly_fen=295050,
             reason=RateReason.RECALCULATION,
             source="tests",
         )
 
-    run = pay(system, maojian, 202611)
+    run = pay(system, maojian, 202702)
 
-    assert lines_of(pension, run_id=run.pk) == [(202611, LineKind.REGULAR, 295050)]
+    assert lines_of(pension, run_id=run.pk) == [(202702, LineKind.REGULAR, 295050)]
     assert not PayrollLine.objects.filter(amount_fen__lt=0).exists()
     overpayment = Overpayment.objects.get(pension=pension)
     assert (overpayment.reason, overpayment.periods, overpayment.amount_fen) == (
         "recalculation",
-        [202609, 202610],
+        [202612, 202701],
         2 * 4950,
     )
     assert run.totals["overpaid_fen"] >= 9900

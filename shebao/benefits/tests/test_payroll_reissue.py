@@ -70,15 +70,15 @@ def lines_of(pension, run):
 
 
 def test_corrected_account_reissue_then_next_payroll_pays_nothing_twice(system, actor_of, maojian):
-    pension = pension_make(maojian, monthly_fen=320000, settled_through=202609)
+    pension = pension_make(maojian, monthly_fen=320000, settled_through=202610)
     old_account = pension.bank_account
-    october = pay(system, maojian, 202610)
-    returned(system, october, pension)
+    first_run = pay(system, maojian, 202611)
+    returned(system, first_run, pension)
     pension.refresh_from_db()
     assert (pension.status, pension.suspension_reason, pension.suspended_from) == (
         PensionStatus.SUSPENDED,
         SuspensionReason.BANK,
-        202610,
+        202611,
     )
 
     case = change_account(actor_of, pension)
@@ -92,21 +92,22 @@ def test_corrected_account_reissue_then_next_payroll_pays_nothing_twice(system, 
     assert (pension.bank_name, pension.bank_account, pension.recheck_from) == (
         NEW_BANK,
         NEW_ACCOUNT,
-        202610,
+        202611,
     )
     entry = AuditEntry.objects.get(action="pension.bank_change", target_id=str(pension.pk))
-    assert entry.before is not None and entry.after is not None
+    assert entry.before is not None
+    assert entry.after is not None
     assert entry.before["bank_account"] == old_account  # full in the audit log
     assert entry.after["bank_account"] == NEW_ACCOUNT
     assert entry.after["case"] == case.receipt_no
 
-    [reissue_file] = payroll_reissue(actor=system, run=october)
+    [reissue_file] = payroll_reissue(actor=system, run=first_run)
 
-    failed = PayrollLine.objects.get(run_id=october.pk, pension_id=pension.pk, kind="regular")
+    failed = PayrollLine.objects.get(run_id=first_run.pk, pension_id=pension.pk, kind="regular")
     reissue = PayrollLine.objects.get(reissue_of=failed)
     assert (reissue.kind, reissue.period, reissue.amount_fen, reissue.bank_account) == (
         LineKind.REISSUE,
-        202610,
+        202611,
         320000,
         NEW_ACCOUNT,
     )
@@ -116,52 +117,52 @@ def test_corrected_account_reissue_then_next_payroll_pays_nothing_twice(system, 
         1,
     )
     assert reissue.file_id == reissue_file.pk
-    october.refresh_from_db()
-    assert (october.totals["reissue_lines"], october.totals["reissue_fen"]) == (1, 320000)
-    assert payroll_reissue(actor=system, run=october) == []  # once
+    first_run.refresh_from_db()
+    assert (first_run.totals["reissue_lines"], first_run.totals["reissue_fen"]) == (1, 320000)
+    assert payroll_reissue(actor=system, run=first_run) == []  # once
 
-    november = pay(system, maojian, 202611)
+    second_run = pay(system, maojian, 202612)
 
-    assert lines_of(pension, november) == [(202611, LineKind.REGULAR, 320000, NEW_ACCOUNT)]
+    assert lines_of(pension, second_run) == [(202612, LineKind.REGULAR, 320000, NEW_ACCOUNT)]
     pension.refresh_from_db()
     assert pension.recheck_from is None
 
 
 def test_without_a_reissue_the_next_payroll_pays_the_suspended_months(system, actor_of, maojian):
-    pension = pension_make(maojian, monthly_fen=320000, settled_through=202609)
-    october = pay(system, maojian, 202610)
-    returned(system, october, pension)
-    november = pay(system, maojian, 202611)  # suspended: nothing for November
-    assert lines_of(pension, november) == []
+    pension = pension_make(maojian, monthly_fen=320000, settled_through=202610)
+    first_run = pay(system, maojian, 202611)
+    returned(system, first_run, pension)
+    second_run = pay(system, maojian, 202612)  # suspended: nothing for the month
+    assert lines_of(pension, second_run) == []
 
     change_account(actor_of, pension)
-    december = pay(system, maojian, 202612)
+    third_run = pay(system, maojian, 202701)
 
-    assert lines_of(pension, december) == [
-        (202610, LineKind.BACK_PAY, 320000, NEW_ACCOUNT),
+    assert lines_of(pension, third_run) == [
         (202611, LineKind.BACK_PAY, 320000, NEW_ACCOUNT),
-        (202612, LineKind.REGULAR, 320000, NEW_ACCOUNT),
+        (202612, LineKind.BACK_PAY, 320000, NEW_ACCOUNT),
+        (202701, LineKind.REGULAR, 320000, NEW_ACCOUNT),
     ]
-    # October is paid now: a late re-issue of its returned line pays nothing.
-    assert payroll_reissue(actor=system, run=october) == []
+    # The returned month is paid now: a late re-issue of its returned line pays nothing.
+    assert payroll_reissue(actor=system, run=first_run) == []
     assert not PayrollLine.objects.filter(kind=LineKind.REISSUE, pension_id=pension.pk).exists()
 
 
 def test_a_returned_line_is_not_reissued_to_the_same_account(system, maojian):
-    pension = pension_make(maojian, settled_through=202609)
-    october = pay(system, maojian, 202610)
-    returned(system, october, pension)
+    pension = pension_make(maojian, settled_through=202610)
+    first_run = pay(system, maojian, 202611)
+    returned(system, first_run, pension)
     Pension.objects.filter(pk=pension.pk).update(status=PensionStatus.ACTIVE)
 
-    assert payroll_reissue(actor=system, run=october) == []
-    assert not PayrollFile.objects.filter(run=october, kind=LineKind.REISSUE).exists()
-    assert PayrollLine.objects.get(run_id=october.pk, pension_id=pension.pk).status == (
+    assert payroll_reissue(actor=system, run=first_run) == []
+    assert not PayrollFile.objects.filter(run=first_run, kind=LineKind.REISSUE).exists()
+    assert PayrollLine.objects.get(run_id=first_run.pk, pension_id=pension.pk).status == (
         LineStatus.FAILED
     )
 
 
 def test_a_bank_change_request_is_checked(actor_of, maojian):
-    pension = pension_make(maojian, settled_through=202609)
+    pension = pension_make(maojian, settled_through=202610)
     clerk = actor_of("clerk_maojian")
     for bank, account, code in (
         ("", NEW_ACCOUNT, "PAYROLL-BANK-ACCOUNT"),
