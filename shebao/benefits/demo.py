@@ -3,8 +3,6 @@ then the payrolls that pay them, then suspensions, certifications, deaths and ad
 
 from __future__ import annotations
 
-from shebao.benefits import demo_payroll
-
 from shebao.benefits import demo_payroll, demo_retirement
 
 
