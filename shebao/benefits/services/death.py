@@ -103,6 +103,12 @@ register_rule(
     "docs/adjustment-certification.md",
 )
 register_rule(
+    "COMPARE-FILE-SIZE",
+    "比对文件超过 {limit_mb} MB，请分批导入。",
+    "The comparison file is larger than {limit_mb} MB: import it in parts.",
+    "docs/adjustment-certification.md",
+)
+register_rule(
     "COMPARE-FILE-EMPTY",
     "比对文件没有记录。",
     "The comparison file holds no rows.",
@@ -339,6 +345,7 @@ def death_case_approved(case: Case, actor: Actor) -> None:
 COMPARISON_COLUMNS = ("resident_id", "result", "date", "source")
 ALIVE, DECEASED = "alive", "deceased"
 ROW_ERRORS_SHOWN = 10
+COMPARISON_MAX_BYTES = 20 * 1024 * 1024  # about 300,000 rows
 
 
 @dataclass
@@ -364,6 +371,8 @@ class ComparisonRow:
 def _parse_comparison(actor: Actor, content: bytes) -> list[ComparisonRow]:
     """Every row checked before anything is written: the header, the IDs (a retiree of the
     actor's subtree), the results and the dates. Any error refuses the whole file."""
+    if len(content) > COMPARISON_MAX_BYTES:
+        raise RuleViolation("COMPARE-FILE-SIZE", limit_mb=COMPARISON_MAX_BYTES // (1024 * 1024))
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
