@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from shebao.api.schemas import ErrorOut
 from shebao.benefits.models import PensionAward
@@ -109,7 +109,7 @@ def person_pension(request: HttpRequest, person_id: int) -> Any:
     person = person_get(actor, person_id)
     pension = pension_of(actor, person)
     if pension is None:
-        return 404, _none("PEN-NONE")
+        return Status(404, _none("PEN-NONE"))
     award = PensionAward.objects.filter(pension=pension).order_by("-id").first()
     return {
         "id": pension.pk,

@@ -103,3 +103,17 @@ class WithValues:
 
     def known_regions(self) -> set[str]:
         return self.base.known_regions() | self.extra.known_regions()
+
+
+def applicant_make(agency: Agency) -> Person:
+    """A man born 1965-01 (retires 2025-02 at 60y1m), employed since 2024 in all three
+    schemes, 2024–2025 months at the Shiyan reference wages (index 1.0) and 120,000.00 yuan in
+    the account at the end of 2024; with 170 deemed months he has 184 ≥ 180."""
+    from shebao.contributions.tests.factories import employer_make, relations_make
+
+    person = retiree_make(agency, birth=date(1965, 1, 20))
+    relations_make(person, employer_make(agency), agency=agency, start=202401)
+    history_make(person, 202401, 202412, 694_800)
+    history_make(person, 202501, 202502, 722_600)
+    balance_make(person, 12_000_000, 2024, 12)
+    return person
