@@ -3,9 +3,10 @@ then the payrolls that pay them, then suspensions, certifications, deaths and ad
 
 from __future__ import annotations
 
-from shebao.benefits import demo_payroll, demo_retirement
+from shebao.benefits import demo_lifecycle, demo_payroll, demo_retirement
 
 
 def seed_demo(*, bulk: bool = True) -> None:
     demo_retirement.seed_demo(bulk=bulk)
     demo_payroll.seed_demo()
+    demo_lifecycle.seed_demo()
