@@ -24,9 +24,11 @@ from shebao.benefits.services.adjustment import (
 from shebao.benefits.services.pensions import pension_differences, rate_add
 from shebao.benefits.tests.lifecycle_support import paid, retiree
 from shebao.core.errors import RuleViolation
+from shebao.core.models import Staff
 from shebao.core.money import fen_to_yuan, yuan_to_fen
 from shebao.core.periods import period_range
 from shebao.core.permissions import OutOfScope
+from shebao.core.services import claim_grant
 from shebao.rules.calculators.adjustment import AdjustmentParams, pension_adjustment
 from shebao.rules.params import NATIONAL, YamlParameters, default_parameter_dir
 from shebao.rules.store import DatabaseParameters
@@ -236,3 +238,17 @@ def test_adjustment_of_another_city_is_out_of_scope(actor_of, agency, retirees):
 def test_age_in_whole_years():
     assert age_in_years(date(1955, 1, 2), date(2025, 1, 1)) == 69
     assert age_in_years(date(1955, 1, 1), date(2025, 1, 1)) == 70
+
+
+def test_the_maker_cannot_approve_even_holding_the_approve_permission(system, actor_of, agency):
+    head = actor_of("head_shiyan")
+    staff = Staff.objects.get(user__username="head_shiyan")
+    claim_grant(actor=system, staff=staff, role_code="fund_officer", item_scope="*")
+    maker = actor_of("head_shiyan")  # a fresh actor: the claims are read once per actor
+    retiree(agency("420302"), retirement_month=202311)
+    run = adjustment_run_create(actor=maker, year=2025, agency=agency("420300"))
+    run = adjustment_run_execute(run, actor=maker)
+    with pytest.raises(RuleViolation) as err:
+        adjustment_decide(actor=head, run=run, approve=True)
+    assert err.value.code == "ADJ-APPROVE-SELF"
+    assert AdjustmentDecision.objects.get(run=run).status == DecisionStatus.AWAITING

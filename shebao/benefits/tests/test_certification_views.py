@@ -179,3 +179,11 @@ def test_api_out_of_scope_is_404_and_a_future_date_400(client, suspended):
     )
     assert future.status_code == 400
     assert future.json()["code"] == "CERT-DATE-FUTURE"
+
+
+def test_the_pension_page_offers_certification_and_links_the_notices(login, suspended):
+    page = login("clerk_maojian").get(f"/benefits/pensions/{suspended.pk}/")
+    text = page.content.decode()
+    assert f"/benefits/pensions/{suspended.pk}/certify/" in text
+    notice = PensionNotice.objects.get(pension=suspended, kind=NoticeKind.SUSPENSION)
+    assert f"/benefits/notices/{notice.pk}/" in text
