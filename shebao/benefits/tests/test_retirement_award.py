@@ -134,9 +134,9 @@ def test_a_year_without_a_reference_wage_is_refused_naming_the_year(maojian):
     source = WithValues(
         value("wage.reference_average_monthly", "420300", date(1990, 1, 1), "1000.00")
     )
-    # The override covers every year; in the database 2019–2023 are null placeholders.
+    # The override covers every year; the parameter files have no Shiyan wage before 2019.
     assert assess(person, source, deemed_months=120).history.contributed_months == 96
     with pytest.raises(RuleViolation) as refused:
         assess(person, DatabaseParameters(), deemed_months=120)
     assert refused.value.code == "RET-WAGE-UNPUBLISHED"
-    assert refused.value.params == {"year": 2019, "region": "420302"}
+    assert refused.value.params == {"year": 2017, "region": "420302"}

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from shebao.benefits.demo_retirement import seed_demo_wages
 from shebao.benefits.models import (
     NoticeKind,
     Pension,
@@ -157,6 +158,7 @@ def test_out_of_scope_clerk_is_refused(actor_of, applicant):
 
 
 def test_a_woman_50_flexible_early_application(actor_of, maojian):
+    seed_demo_wages()  # the invented Shiyan wages of 1993–2018
     """Woman worker born 1975-09: original 2025-09, n = 9, delay 5 → statutory 2026-02 at
     50y5m; earliest = max(50y, 50y5m − 36m) = 50y → 2025-09."""
     person = retiree_make(maojian, birth=date(1975, 9, 2), sex=Sex.FEMALE)

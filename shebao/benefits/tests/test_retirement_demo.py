@@ -10,7 +10,9 @@ from shebao.benefits.demo_retirement import (
     RETIREES_TESTS,
     SETTLED_THROUGH,
     migrated_plan,
+    seed_applications,
     seed_demo,
+    seed_demo_wages,
 )
 from shebao.benefits.models import AwardKind, Pension, PensionAward, PensionRate
 from shebao.benefits.services.retirement import RETIREMENT_ITEMS
@@ -22,13 +24,20 @@ from shebao.services.services import case_transition
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def applications(demo):
+    """The demo's wages and applications (left out of the tests' session seed)."""
+    seed_demo_wages()
+    seed_applications()
+
+
 def demo_cases():
     return Case.objects.filter(
         item__code__in=RETIREMENT_ITEMS, applicant_person__name__in=[r.name for r in DEMO_RETIREES]
     ).order_by("pk")
 
 
-def test_three_applications_wait_for_review_with_their_award(demo):
+def test_three_applications_wait_for_review_with_their_award(applications):
     cases = list(demo_cases())
     assert [case.applicant_person.name for case in cases] == ["周德明", "吴秀兰", "郑国平"]
     assert {case.status for case in cases} == {CaseStatus.IN_REVIEW}
@@ -43,7 +52,7 @@ def test_three_applications_wait_for_review_with_their_award(demo):
     assert cases[1].data["bank_account"]  # given with the application
 
 
-def test_the_reviewer_can_approve_a_demo_application(demo, actor_of):
+def test_the_reviewer_can_approve_a_demo_application(applications, actor_of):
     case = demo_cases().first()
     case_transition(actor=actor_of("reviewer_maojian"), case=case, action="approve")
     pension = Pension.objects.get(award_case_id=case.pk)
@@ -69,7 +78,7 @@ def test_the_plan_is_deterministic_and_the_bulk_one_extends_the_tests_one():
     assert migrated_plan(RETIREES_TESTS) == migrated_plan(40)[:RETIREES_TESTS]
 
 
-def test_a_second_seed_adds_nothing(demo):
+def test_a_second_seed_adds_nothing(applications):
     counts = (
         Pension.objects.count(),
         Case.objects.count(),
@@ -77,6 +86,8 @@ def test_a_second_seed_adds_nothing(demo):
         AuditEntry.objects.count(),
     )
     seed_demo(bulk=False)
+    seed_demo_wages()
+    seed_applications()
     assert (
         Pension.objects.count(),
         Case.objects.count(),
