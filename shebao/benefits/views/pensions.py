@@ -65,7 +65,6 @@ def pension_detail(request: HttpRequest, pension_id: int) -> HttpResponse:
             "award": awards[0] if awards else None,
             "earlier_awards": awards[1:],
             "rates": pension.rates.order_by("-effective_period", "-id"),
-            "notices": pension.notices.order_by("-created_at", "-id")[:20],
             "payments": payroll_lines_of(pension),
         },
     )
