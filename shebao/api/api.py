@@ -10,7 +10,6 @@ from ninja.security import django_auth
 from shebao.accounts.api import router as accounts_router
 from shebao.api.auth import TokenAuth
 from shebao.benefits.api_lifecycle import router as lifecycle_router
-from shebao.benefits.api_lifecycle import router as lifecycle_router
 from shebao.benefits.api_pensions import router as pensions_router
 from shebao.contributions.api import router as contributions_router
 from shebao.core.api import router as core_router
@@ -47,5 +46,4 @@ api.add_router("/", registry_router)
 api.add_router("/", contributions_router)
 api.add_router("/", accounts_router)
 api.add_router("/", pensions_router)
-api.add_router("/", lifecycle_router)
 api.add_router("/", lifecycle_router)
