@@ -7,8 +7,8 @@ A chunk, for the run's month P:
 1. one ``INSERT … SELECT`` writes the month's regular line of every pension in payment for P
    (status active, P between the first and the last month due, after the months settled
    outside shebao) at its ``monthly_fen``, to its bank account, unless the pension already
-   has a regular line for P (the unique constraint ``benefits_one_regular_line`` says the
-   same): a rerun writes nothing;
+   has a regular line for P (``ON CONFLICT`` on the partial unique index
+   ``benefits_one_regular_line``): a rerun writes nothing;
 2. the few active pensions marked ``recheck_from`` (an adjustment, a resumption, a retroactive
    award, a corrected bank account) compare owed with paid from that month to P − 1: what is
    owed is paid as back-pay lines, one per month; what was paid too much becomes one
@@ -84,18 +84,20 @@ AND (p.settled_through IS NULL OR p.settled_through < %(period)s)"""
 
 
 def regular_lines_sql(agencies: str) -> str:
-    """Insert the month's regular line of each pension of the chunk paid for P that has none."""
+    """Insert the month's regular line of each pension of the chunk paid for P that has none.
+
+    "Has none" is the partial unique index ``benefits_one_regular_line`` as the conflict
+    target, not a ``NOT EXISTS``: planned while the month has no lines yet, PostgreSQL took the
+    anti-join for one row and scanned every line of the month again for each chunk.
+    RETURNING gives the rows inserted only."""
     return f"""
 INSERT INTO {LINE} ({LINE_COLUMNS})
 SELECT %(run)s, p.id, p.person_id, p.agency_id, %(period)s, '{LineKind.REGULAR.value}',
        p.monthly_fen, p.bank_name, p.bank_account, '{LineStatus.PENDING.value}', ''
 FROM {PENSION} p
 WHERE {in_payment_sql(agencies)}
-  AND NOT EXISTS (
-    SELECT 1 FROM {LINE} l
-    WHERE l.pension_id = p.id AND l.period = %(period)s AND l.kind = '{LineKind.REGULAR.value}'
-  )
 ORDER BY p.id
+ON CONFLICT (pension_id, period) WHERE kind = '{LineKind.REGULAR.value}' DO NOTHING
 RETURNING pension_id, amount_fen"""
 
 

@@ -244,3 +244,17 @@ def test_a_district_run_leaves_other_districts_alone(system, maojian, agency):
 
     assert len(lines_of(inside)) == 1
     assert lines_of(outside) == []
+
+
+def test_a_month_paid_by_one_district_is_not_paid_again_by_another(system, maojian, agency):
+    """A retiree moved to another district after the month was paid there is not paid twice."""
+    zhangwan = agency("420303")
+    pension = pension_make(maojian, settled_through=202610)
+    pay(system, maojian, 202611)
+    pension.agency = zhangwan
+    pension.save(update_fields=["agency"])
+
+    run = pay(system, zhangwan, 202611)
+
+    assert lines_of(pension) == [(202611, LineKind.REGULAR, 300000)]
+    assert not PayrollLine.objects.filter(run_id=run.pk, pension_id=pension.pk).exists()
