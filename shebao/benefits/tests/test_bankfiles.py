@@ -28,6 +28,11 @@ from shebao.core.errors import RuleViolation
 from shebao.core.models import AuditEntry
 
 
+def file_of(line: PayrollLine) -> PayrollFile:
+    assert line.file is not None
+    return line.file
+
+
 @pytest.fixture
 def maojian(agency):
     return agency("420302")
@@ -49,7 +54,7 @@ def paid_run(system, maojian):
 def test_a_payment_file_is_the_documented_csv_of_its_lines(system, paid_run):
     run, pensions = paid_run
     line = PayrollLine.objects.get(run_id=run.pk, pension_id=pensions[1].pk)
-    payroll_file = PayrollFile.objects.get(pk=line.file_id)
+    payroll_file = file_of(line)
     person = pensions[1].person
 
     content = payroll_file_download(actor=system, payroll_file=payroll_file)
@@ -82,7 +87,7 @@ def test_a_file_whose_lines_changed_is_not_downloaded(system, paid_run):
     line = PayrollLine.objects.get(run_id=run.pk, pension_id=pensions[0].pk)
     PayrollLine.objects.filter(pk=line.pk).update(amount_fen=line.amount_fen + 1)
     with pytest.raises(RuleViolation) as refused:
-        payroll_file_download(actor=system, payroll_file=PayrollFile.objects.get(pk=line.file_id))
+        payroll_file_download(actor=system, payroll_file=file_of(line))
     assert refused.value.code == "PAYROLL-FILE-CHANGED"
 
 

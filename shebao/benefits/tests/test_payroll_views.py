@@ -20,6 +20,11 @@ from shebao.services.models import Case
 RUNS = "/benefits/payroll/"
 
 
+def file_of(line: PayrollLine) -> PayrollFile:
+    assert line.file is not None
+    return line.file
+
+
 @pytest.fixture(autouse=True)
 def _inline_batches(settings):
     settings.SHEBAO_BATCH_INLINE = True
@@ -51,7 +56,7 @@ def test_the_fund_officer_runs_a_month_and_follows_it_to_its_files(login, maojia
     assert download.status_code == 200
     assert download["Content-Type"].startswith("text/csv")
     content = download.content
-    assert hashlib.sha256(content).hexdigest() == PayrollFile.objects.get(pk=line.file_id).sha256
+    assert hashlib.sha256(content).hexdigest() == file_of(line).sha256
     assert f"{line.pk},202611,{pension.person.resident_id}".encode() in content
     # The list shows it; a second run of the month is refused with its rule code.
     again = client.post(RUNS, {"period": "202611", "agency": "420302"}, follow=True)
