@@ -33,6 +33,7 @@ from shebao.benefits.models import (
     NoticeKind,
     Overpayment,
     OverpaymentStatus,
+    PayrollFile,
     PayrollLine,
     Pension,
     PensionNotice,
@@ -53,9 +54,10 @@ CHUNK_PENSIONS = 20_000
 
 LINE = PayrollLine._meta.db_table
 PENSION = Pension._meta.db_table
+FILE = PayrollFile._meta.db_table
 LINE_COLUMNS = (
     "run_id, pension_id, person_id, agency_id, period, kind, amount_fen, bank_name, "
-    "bank_account, status, failure_reason"
+    "bank_account, status, failure_reason, file_id"
 )
 TOTAL_KEYS = ("lines", "persons", "regular_fen", "back_pay_fen", "total_fen", "overpaid_fen")
 
@@ -89,12 +91,17 @@ def regular_lines_sql(agencies: str) -> str:
     "Has none" is the partial unique index ``benefits_one_regular_line`` as the conflict
     target, not a ``NOT EXISTS``: planned while the month has no lines yet, PostgreSQL took the
     anti-join for one row and scanned every line of the month again for each chunk.
-    RETURNING gives the rows inserted only."""
+    RETURNING gives the rows inserted only.
+
+    Each line goes straight into its bank's file, planned with the run: updating half a
+    million lines afterwards cost more than writing them."""
     return f"""
 INSERT INTO {LINE} ({LINE_COLUMNS})
 SELECT %(run)s, p.id, p.person_id, p.agency_id, %(period)s, '{LineKind.REGULAR.value}',
-       p.monthly_fen, p.bank_name, p.bank_account, '{LineStatus.PENDING.value}', ''
+       p.monthly_fen, p.bank_name, p.bank_account, '{LineStatus.PENDING.value}', '', f.id
 FROM {PENSION} p
+LEFT JOIN {FILE} f
+  ON f.run_id = %(run)s AND f.kind = '{LineKind.REGULAR.value}' AND f.bank_name = p.bank_name
 WHERE {in_payment_sql(agencies)}
 ORDER BY p.id
 ON CONFLICT (pension_id, period) WHERE kind = '{LineKind.REGULAR.value}' DO NOTHING
@@ -154,6 +161,7 @@ def recheck(run: BatchRun, chunk: BatchChunk) -> tuple[list[PayrollLine], int]:
     )
     back_pay: list[PayrollLine] = []
     overpaid_total = 0
+    files = _planned_files(run)
     for pension in marked:
         assert pension.recheck_from is not None
         if pension.recheck_from < period:
@@ -163,7 +171,7 @@ def recheck(run: BatchRun, chunk: BatchChunk) -> tuple[list[PayrollLine], int]:
             for month in months:
                 if month.difference_fen > 0:
                     back_pay.append(
-                        _back_pay_line(run, pension, month.period, month.difference_fen)
+                        _back_pay_line(run, pension, month.period, month.difference_fen, files)
                     )
             overpaid = [m for m in months if m.difference_fen < 0]
             if overpaid:
@@ -174,8 +182,42 @@ def recheck(run: BatchRun, chunk: BatchChunk) -> tuple[list[PayrollLine], int]:
     return back_pay, overpaid_total
 
 
-def _back_pay_line(run: BatchRun, pension: Pension, period: int, amount_fen: int) -> PayrollLine:
+def planned_files_create(run: BatchRun) -> None:
+    """One payment file per bank of the subtree's pensions in payment, numbered in bank order;
+    the lines are written into them and ``finish`` counts, hashes or drops them."""
+    sql = f"""
+SELECT DISTINCT p.bank_name FROM {PENSION} p
+WHERE p.agency_id IN ({agency_list(run)}) AND p.status = '{PensionStatus.ACTIVE.value}'
+ORDER BY p.bank_name"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        banks = [row[0] for row in cursor.fetchall()]
+    PayrollFile.objects.bulk_create(
+        PayrollFile(
+            run=run,
+            seq=seq,
+            kind=LineKind.REGULAR,
+            bank_name=bank,
+            line_count=0,
+            total_fen=0,
+            sha256="",
+            generated_by=run.actor_label,
+        )
+        for seq, bank in enumerate(banks, start=1)
+    )
+
+
+def _planned_files(run: BatchRun) -> dict[str, int]:
+    return dict(
+        PayrollFile.objects.filter(run=run, kind=LineKind.REGULAR).values_list("bank_name", "id")
+    )
+
+
+def _back_pay_line(
+    run: BatchRun, pension: Pension, period: int, amount_fen: int, files: dict[str, int]
+) -> PayrollLine:
     return PayrollLine(
+        file_id=files.get(pension.bank_name),
         run_id=run.pk,
         pension_id=pension.pk,
         person_id=pension.person_id,
@@ -232,6 +274,7 @@ class PensionPayroll:
             with connection.cursor() as cursor:
                 for table in (PENSION, LINE):
                     cursor.execute(f"ANALYZE {table}")
+        planned_files_create(run)
         size = int(run.params.get("chunk_pensions", CHUNK_PENSIONS))
         for lo, hi in pension_ranges(agency_list(run), size):
             yield ChunkPlan(SEGMENT, lo, hi)

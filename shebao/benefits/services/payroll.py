@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from celery import shared_task
 from django.db import IntegrityError, connection, connections, transaction
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Sum
 
 from shebao.benefits.bankfiles import (
     FAILED,
@@ -293,9 +293,37 @@ def _files_write(run: BatchRun, kind: str, by: str) -> list[PayrollFile]:
     return files
 
 
+def _planned_files_complete(run: BatchRun) -> None:
+    """Count, total and hash the files planned with the run, whose lines the chunks wrote into
+    them; a bank none of whose pensions was paid loses its file, the rest are renumbered."""
+    planned = PayrollFile.objects.filter(run=run, kind=LineKind.REGULAR, sha256="")
+    sums = {
+        row["file_id"]: (int(row["count"]), int(row["total"]))
+        for row in PayrollLine.objects.filter(run_id=run.pk, file__in=planned)
+        .values("file_id")
+        .annotate(count=Count("id"), total=Sum("amount_fen"))
+        .order_by()
+    }
+    for payroll_file in planned.order_by("seq"):
+        if payroll_file.pk not in sums:
+            payroll_file.delete()
+            continue
+        payroll_file.line_count, payroll_file.total_fen = sums[payroll_file.pk]
+        payroll_file.sha256 = sha256_of(payroll_file_bytes(payroll_file))
+        payroll_file.save(update_fields=["line_count", "total_fen", "sha256"])
+    for seq, payroll_file in enumerate(PayrollFile.objects.filter(run=run).order_by("seq"), 1):
+        if payroll_file.seq != seq:
+            payroll_file.seq = seq
+            payroll_file.save(update_fields=["seq"])
+
+
 def payroll_files_write(run: BatchRun) -> list[PayrollFile]:
-    """The run's payment files, written when its last chunk is done (inside ``finish``)."""
-    return _files_write(run, LineKind.REGULAR, run.actor_label)
+    """The run's payment files, completed when its last chunk is done (inside ``finish``): the
+    planned ones, then one per bank for lines whose bank had no planned file (an account
+    changed to a new bank while the run was going)."""
+    _planned_files_complete(run)
+    _files_write(run, LineKind.REGULAR, run.actor_label)
+    return list(PayrollFile.objects.filter(run=run, kind=LineKind.REGULAR).order_by("seq"))
 
 
 def payroll_file_download(*, actor: Actor, payroll_file: PayrollFile) -> bytes:

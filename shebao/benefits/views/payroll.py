@@ -164,7 +164,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         "by_kind": _by_kind(run),
         "files": [
             (f, payroll_file_name(f, run.period))
-            for f in PayrollFile.objects.filter(run=run).order_by("seq")
+            for f in PayrollFile.objects.filter(run=run).exclude(sha256="").order_by("seq")
         ],
         "returns": PayrollReturn.objects.filter(run=run),
         "returned": [

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         directory = Path(options["directory"])
         directory.mkdir(parents=True, exist_ok=True)
         actor = system_actor("export_payroll_files")
-        files = list(PayrollFile.objects.filter(run=run).order_by("seq"))
+        files = list(PayrollFile.objects.filter(run=run).exclude(sha256="").order_by("seq"))
         if not files:
             raise CommandError(f"payroll run #{run.pk} has no bank files (is it finished?)")
         for payroll_file in files:
