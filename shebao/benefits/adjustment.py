@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from shebao.benefits.models import (
@@ -182,6 +183,9 @@ def rates_before(pension_ids: list[int], period: int) -> dict[int, int]:
 class PensionAdjustment:
     kind = KIND
     label = gettext_lazy("Pension adjustment")
+
+    def detail_url(self, run: BatchRun) -> str:
+        return reverse("benefits:adjustment_run", args=[run.pk])
 
     def plan(self, run: BatchRun) -> Iterable[ChunkPlan]:
         size = max(int(run.params.get("chunk_pensions", CHUNK_PENSIONS)), 1)

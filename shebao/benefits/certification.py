@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -78,6 +79,9 @@ ORDER BY p.id"""
 class CertificationSweep:
     kind = KIND
     label = gettext_lazy("Certification sweep")
+
+    def detail_url(self, run: BatchRun) -> str:
+        return reverse("benefits:certification_sweeps")
 
     def plan(self, run: BatchRun) -> Iterable[ChunkPlan]:
         size = max(int(run.params.get("chunk_pensions", CHUNK_PENSIONS)), 1)

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from shebao.benefits.models import (
@@ -267,6 +268,9 @@ def _overpayment(run: BatchRun, pension: Pension, months: list[Any]) -> int:
 class PensionPayroll:
     kind = KIND
     label = gettext_lazy("Pension payroll")
+
+    def detail_url(self, run: BatchRun) -> str:
+        return reverse("benefits:payroll_run", args=[run.pk])
 
     def plan(self, run: BatchRun) -> Iterable[ChunkPlan]:
         if connection.vendor == "postgresql":

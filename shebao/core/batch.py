@@ -71,6 +71,14 @@ def batch_job_label(kind: str) -> str:
     return str(getattr(job, "label", kind))
 
 
+def batch_run_url(run: BatchRun) -> str | None:
+    """The page of a run when its job has one of its own (``detail_url(run)``), else None: the
+    generic run page shows it."""
+    job = _JOBS.get(run.kind)
+    detail_url = getattr(job, "detail_url", None)
+    return str(detail_url(run)) if detail_url is not None else None
+
+
 def batch_job(kind: str) -> BatchJob:
     if kind not in _JOBS:
         raise RuleViolation("BATCH-KIND-UNKNOWN", kind=kind)

@@ -126,3 +126,14 @@ def test_the_counter_opens_a_bank_account_case(login, maojian):
     summary = client.get(f"/cases/{case.pk}/").content.decode()
     assert "6216600000001234" not in summary
     assert case.data["bank_account_masked"] in summary
+
+
+def test_the_batch_run_list_leads_a_payroll_run_to_its_own_page(login, maojian, system):
+    pension_make(maojian, settled_through=202610)
+    run = payroll_run_execute(
+        payroll_run_create(actor=system, period=202611, agency=maojian), actor=system
+    )
+    client = login("fund_shiyan")
+    assert f'href="/benefits/payroll/{run.pk}/"' in client.get("/collection/runs/").content.decode()
+    generic = client.get(f"/collection/runs/{run.pk}/")
+    assert (generic.status_code, generic["Location"]) == (302, f"/benefits/payroll/{run.pk}/")

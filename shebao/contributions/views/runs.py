@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,7 +22,7 @@ from shebao.contributions.selectors import bills_of_run, run_get, runs_in_scope
 from shebao.contributions.services.assessments import assessment_run_create
 from shebao.contributions.tasks import assessment_run_dispatch, run_resumable
 from shebao.core.actors import Actor, actor_from_request
-from shebao.core.batch import batch_job_label
+from shebao.core.batch import batch_job_label, batch_run_url
 from shebao.core.errors import RuleViolation
 from shebao.core.feedback import report_refusal
 from shebao.core.models import Action, BatchRun, BatchStatus
@@ -41,6 +42,7 @@ class RunView:
 
     run: BatchRun
     kind: str
+    url: str
     bills: int
     yuan: dict[str, str]
 
@@ -50,6 +52,7 @@ class RunView:
         return cls(
             run=run,
             kind=batch_job_label(run.kind),
+            url=batch_run_url(run) or reverse("contributions:run_detail", args=[run.pk]),
             bills=int(totals.get("bills", 0)),
             yuan={key: format_yuan(int(totals.get(key, 0))) for key in TOTAL_KEYS},
         )
@@ -125,6 +128,9 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     actor = actor_from_request(request)
     _ensure_can_view(actor)
     run = run_get(actor, run_id)
+    own_page = batch_run_url(run)
+    if own_page is not None:
+        return redirect(own_page)
     bills = Paginator(bills_of_run(run), BILLS_PAGE).get_page(request.GET.get("page"))
     context = _progress_context(actor, run) | {
         "parameters": (run.params.get("rates") or {}).get("parameters", []),
