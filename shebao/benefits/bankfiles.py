@@ -25,7 +25,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from shebao.core.errors import RuleViolation, register_rule
-from shebao.core.money import format_yuan
 
 PAYMENT_HEADER = (
     "reference",
@@ -93,24 +92,31 @@ class ReturnRow:
     reason: str
 
 
+def plain_yuan(fen: int) -> str:
+    """12345 → "123.45": yuan with two decimals, no grouping (what banks read)."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
 def payment_file_bytes(rows: Iterable[PaymentRow]) -> bytes:
     """The payment file of ``rows`` (give them in line order)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(PAYMENT_HEADER)
-    for r in rows:
-        writer.writerow(
-            (
-                r.reference,
-                r.period,
-                r.resident_id,
-                r.name,
-                r.bank_name,
-                r.bank_account,
-                format_yuan(r.amount_fen).replace(",", ""),
-                r.kind,
-            )
+    writer.writerows(
+        (
+            r.reference,
+            r.period,
+            r.resident_id,
+            r.name,
+            r.bank_name,
+            r.bank_account,
+            plain_yuan(r.amount_fen),
+            r.kind,
         )
+        for r in rows
+    )
     return out.getvalue().encode("utf-8")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shebao.core.models import Agency, BatchRun
 from shebao.registry.models import Person
@@ -191,7 +192,7 @@ class LineKind(models.TextChoices):
 
 class LineStatus(models.TextChoices):
     PENDING = "pending", _("Sent to the bank")
-    PAID = "paid", _("Paid")
+    PAID = "paid", pgettext_lazy("payroll", "Paid")
     FAILED = "failed", _("Returned by the bank")
 
 

@@ -24,15 +24,18 @@ def source_msgids() -> set[str]:
         if "migrations" in module.parts:
             continue
         for node in ast.walk(ast.parse(module.read_text())):
-            if (
+            if not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Name)
                 and node.func.id in GETTEXT_NAMES
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
             ):
-                found.add(node.args[0].value)
+                continue
+            # pgettext(context, message): the message is the second argument.
+            position = 1 if node.func.id.startswith("pgettext") else 0
+            if len(node.args) > position:
+                message = node.args[position]
+                if isinstance(message, ast.Constant) and isinstance(message.value, str):
+                    found.add(message.value)
     return found
 
 
