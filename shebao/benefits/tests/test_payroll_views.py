@@ -85,7 +85,7 @@ def test_a_return_is_uploaded_and_returned_payments_listed(login, maojian, syste
     refused = client.post(f"{RUNS}{run.pk}/returns/", {"file": bad}, follow=True)
     assert "PAYROLL-RETURN-HEADER" in refused.content.decode()
     nothing = client.post(f"{RUNS}{run.pk}/reissue/", follow=True).content.decode()
-    assert "Nothing to re-issue" in nothing or "没有" in nothing
+    assert "无可重发款项" in nothing  # "Nothing to re-issue: …" in the default Chinese UI
 
 
 def test_another_citys_run_and_file_answer_404(login, agency, system):
