@@ -13,7 +13,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from shebao.core.actors import Actor, system_actor
 from shebao.core.batch import Progress as ProgressCallback
 from shebao.core.errors import RuleViolation
-from shebao.core.models import BatchRun
+from shebao.core.models import Agency, BatchRun
+from shebao.core.periods import period_parse
 
 
 class BatchRunCommand(BaseCommand):
@@ -78,3 +79,32 @@ class BatchRunCommand(BaseCommand):
                 progress.update(task, completed=current.chunks_done, rows=current.rows)
 
             return self.execute_run(run, actor, advance)
+
+
+class AgencyMonthCommand(BatchRunCommand):
+    """A run of one month for an agency and the agencies under it: ``--period`` and
+    ``--agency`` (or ``--resume``); subclasses say how the run is created."""
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--period", help="month as YYYYMM or YYYY-MM")
+        parser.add_argument("--agency", help="agency code, e.g. 420300")
+        super().add_arguments(parser)
+
+    def create_month_run(
+        self, actor: Actor, period: int, agency: Agency, options: dict[str, Any]
+    ) -> BatchRun:
+        raise NotImplementedError
+
+    def create_run(self, actor: Actor, options: dict[str, Any]) -> BatchRun:
+        if not options["period"] or not options["agency"]:
+            raise CommandError("give --period and --agency, or --resume RUN_ID")
+        agency = Agency.objects.filter(code=options["agency"]).first()
+        if agency is None:
+            raise CommandError(f"there is no agency {options['agency']}")
+        period = period_parse(str(options["period"]))
+        run = self.create_month_run(actor, period, agency, options)
+        self.stdout.write(
+            f"run #{run.pk}: {self.run_label} of {period} for {agency.code} {agency.name}, "
+            f"{run.chunks_total} chunks"
+        )
+        return run

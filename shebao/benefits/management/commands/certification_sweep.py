@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from shebao.benefits.certification import KIND
 from shebao.benefits.services.certification import (
@@ -16,11 +16,11 @@ from shebao.benefits.services.certification import (
 )
 from shebao.core.actors import Actor
 from shebao.core.batch import Progress
-from shebao.core.batch_command import BatchRunCommand
+from shebao.core.batch_command import AgencyMonthCommand
 from shebao.core.models import Agency, BatchRun
 
 
-class Command(BatchRunCommand):
+class Command(AgencyMonthCommand):
     help = (
         "Suspend the active pensions of an agency subtree not certified in the last 12 months, "
         "from the given payroll month; prints how many. Exit code 1 on a refusal."
@@ -31,19 +31,14 @@ class Command(BatchRunCommand):
     rows_label = "suspended"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--period", type=int, help="the payroll month, e.g. 202611")
-        parser.add_argument("--agency", help="agency code, e.g. 420300")
         parser.add_argument("--as-of", type=date.fromisoformat, help="overdue on (default today)")
         super().add_arguments(parser)
 
-    def create_run(self, actor: Actor, options: dict[str, Any]) -> BatchRun:
-        if options["period"] is None or not options["agency"]:
-            raise CommandError("give --period and --agency, or --resume RUN_ID")
-        agency = Agency.objects.filter(code=options["agency"]).first()
-        if agency is None:
-            raise CommandError(f"there is no agency {options['agency']}")
+    def create_month_run(
+        self, actor: Actor, period: int, agency: Agency, options: dict[str, Any]
+    ) -> BatchRun:
         return certification_sweep_create(
-            actor=actor, agency=agency, period=options["period"], as_of=options["as_of"]
+            actor=actor, agency=agency, period=period, as_of=options["as_of"]
         )
 
     def execute_run(self, run: BatchRun, actor: Actor, progress: Progress) -> BatchRun:

@@ -6,19 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
-
 from shebao.benefits.payroll import KIND
 from shebao.benefits.services.payroll import payroll_run_create, payroll_run_execute
 from shebao.core.actors import Actor
 from shebao.core.batch import Progress
-from shebao.core.batch_command import BatchRunCommand
+from shebao.core.batch_command import AgencyMonthCommand
 from shebao.core.models import Agency, BatchRun
 from shebao.core.money import format_yuan
-from shebao.core.periods import period_parse
 
 
-class Command(BatchRunCommand):
+class Command(AgencyMonthCommand):
     help = (
         "Run the pension payroll of a month for an agency and its subordinate agencies, or "
         "resume a stopped run; prints the totals. Exit code 1 on a refusal."
@@ -28,24 +25,10 @@ class Command(BatchRunCommand):
     run_label = "payroll"
     rows_label = "lines"
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--period", help="month paid, as YYYYMM or YYYY-MM")
-        parser.add_argument("--agency", help="agency code, e.g. 420300")
-        super().add_arguments(parser)
-
-    def create_run(self, actor: Actor, options: dict[str, Any]) -> BatchRun:
-        if not options["period"] or not options["agency"]:
-            raise CommandError("give --period and --agency, or --resume RUN_ID")
-        agency = Agency.objects.filter(code=options["agency"]).first()
-        if agency is None:
-            raise CommandError(f"there is no agency {options['agency']}")
-        period = period_parse(options["period"])
-        run = payroll_run_create(actor=actor, period=period, agency=agency)
-        self.stdout.write(
-            f"run #{run.pk}: payroll of {period} for {agency.code} {agency.name}, "
-            f"{run.chunks_total} chunks"
-        )
-        return run
+    def create_month_run(
+        self, actor: Actor, period: int, agency: Agency, options: dict[str, Any]
+    ) -> BatchRun:
+        return payroll_run_create(actor=actor, period=period, agency=agency)
 
     def execute_run(self, run: BatchRun, actor: Actor, progress: Progress) -> BatchRun:
         return payroll_run_execute(run, actor=actor, progress=progress)

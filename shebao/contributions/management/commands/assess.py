@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
-
 from shebao.contributions.jobs import KIND
 from shebao.contributions.services.assessments import (
     assessment_run_create,
@@ -14,13 +12,12 @@ from shebao.contributions.services.assessments import (
 )
 from shebao.core.actors import Actor
 from shebao.core.batch import Progress
-from shebao.core.batch_command import BatchRunCommand
+from shebao.core.batch_command import AgencyMonthCommand
 from shebao.core.models import Agency, BatchRun
 from shebao.core.money import format_yuan
-from shebao.core.periods import period_parse
 
 
-class Command(BatchRunCommand):
+class Command(AgencyMonthCommand):
     help = (
         "Run the monthly assessment of a period for an agency and its subordinate agencies, "
         "or resume a stopped run; prints the totals. Exit code 1 on a refusal."
@@ -30,24 +27,10 @@ class Command(BatchRunCommand):
     run_label = "assessment"
     rows_label = "lines"
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--period", help="period as YYYYMM or YYYY-MM")
-        parser.add_argument("--agency", help="agency code, e.g. 420300")
-        super().add_arguments(parser)
-
-    def create_run(self, actor: Actor, options: dict[str, Any]) -> BatchRun:
-        if not options["period"] or not options["agency"]:
-            raise CommandError("give --period and --agency, or --resume RUN_ID")
-        agency = Agency.objects.filter(code=options["agency"]).first()
-        if agency is None:
-            raise CommandError(f"there is no agency {options['agency']}")
-        period = period_parse(options["period"])
-        run = assessment_run_create(actor=actor, period=period, agency=agency)
-        self.stdout.write(
-            f"run #{run.pk}: assessment of {period} for {agency.code} {agency.name}, "
-            f"{run.chunks_total} chunks"
-        )
-        return run
+    def create_month_run(
+        self, actor: Actor, period: int, agency: Agency, options: dict[str, Any]
+    ) -> BatchRun:
+        return assessment_run_create(actor=actor, period=period, agency=agency)
 
     def execute_run(self, run: BatchRun, actor: Actor, progress: Progress) -> BatchRun:
         return assessment_run_execute(run, actor=actor, progress=progress)
