@@ -252,7 +252,7 @@ def _overpayment(run: BatchRun, pension: Pension, months: list[Any]) -> int:
             pension=pension,
             kind=NoticeKind.OVERPAYMENT,
             period=periods[0],
-            details={"periods": periods, "amount_fen": amount, "run": run.pk},
+            details={"months": periods, "amount_fen": amount, "run": run.pk},
             created_by=run.actor_label,
         )
         audit_record(

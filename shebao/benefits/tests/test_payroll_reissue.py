@@ -184,3 +184,15 @@ def test_a_bank_change_request_is_checked(actor_of, maojian):
     assert twice.value.code == "PAYROLL-BANK-OPEN-REQUEST"
     pension.refresh_from_db()
     assert pension.bank_account != NEW_ACCOUNT  # nothing changes before the approval
+
+
+def test_the_resumption_notice_of_a_corrected_account_prints(system, actor_of, maojian, login):
+    pension = pension_make(maojian, settled_through=202610)
+    returned(system, pay(system, maojian, 202611), pension)
+    case = change_account(actor_of, pension)
+    notice = pension.notices.get(kind="resumption")
+    page = login("clerk_maojian").get(f"/benefits/notices/{notice.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert case.receipt_no in text
+    assert "202611" in text

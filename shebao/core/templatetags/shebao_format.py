@@ -11,9 +11,10 @@ register = template.Library()
 
 
 @register.filter
-def yuan(fen: int | None) -> str:
+def yuan(fen: int | str | None) -> str:
     """``123456`` → ``1,234.56``."""
-    return "" if fen is None else format_yuan(int(fen))
+    # A detail missing from a JSON record renders as "" in a template: show nothing.
+    return "" if fen is None or fen == "" else format_yuan(int(fen))
 
 
 @register.filter
