@@ -1,4 +1,5 @@
-"""The benefit batch jobs (payroll, adjustment, certification sweep): each area's module
+"""The benefit batch jobs (payroll, adjustment, certification sweep,
+recalculation on a published benefit base): each area's module
 registers its job when imported here."""
 
 from __future__ import annotations
@@ -7,4 +8,5 @@ from shebao.benefits import (  # noqa: F401
     adjustment,
     certification,
     payroll,
+    recalculation,
 )
