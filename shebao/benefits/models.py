@@ -233,8 +233,24 @@ class PayrollLine(models.Model):
     run = models.ForeignKey(
         BatchRun, on_delete=models.PROTECT, db_constraint=False, db_index=False, related_name="+"
     )
+    # A line pays either a pension or another benefit (``Benefit``).
     pension = models.ForeignKey(
-        Pension, on_delete=models.PROTECT, db_constraint=False, db_index=False, related_name="+"
+        Pension,
+        on_delete=models.PROTECT,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    benefit = models.ForeignKey(
+        "Benefit",
+        on_delete=models.PROTECT,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, db_constraint=False, db_index=False, related_name="+"
@@ -272,12 +288,23 @@ class PayrollLine(models.Model):
             models.Index(fields=["run", "status"], name="benefits_line_run"),
             models.Index(fields=["pension", "period"], name="benefits_line_pension"),
             models.Index(fields=["file"], name="benefits_line_file"),
+            models.Index(fields=["benefit", "period"], name="benefits_line_benefit"),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["pension", "period"],
                 condition=models.Q(kind="regular"),
                 name="benefits_one_regular_line",
+            ),
+            models.UniqueConstraint(
+                fields=["benefit", "period"],
+                condition=models.Q(kind="regular", benefit__isnull=False),
+                name="benefits_one_regular_benefit_line",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pension__isnull=False, benefit__isnull=True)
+                | models.Q(pension__isnull=True, benefit__isnull=False),
+                name="benefits_line_pays_one_thing",
             ),
         ]
 
@@ -488,3 +515,256 @@ class PensionNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pension_id} {self.kind} {self.period}"
+
+
+# --- issue 9: unemployment, work injury and death benefits -----------------------------------
+
+
+class BenefitKind(models.TextChoices):
+    UNEMPLOYMENT = "unemployment", _("Unemployment benefit")
+    DISABILITY_LUMP_SUM = "disability_lump_sum", _("One-time disability subsidy")
+    DISABILITY_ALLOWANCE = "disability_allowance", _("Disability allowance")
+    NURSING_ALLOWANCE = "nursing_allowance", _("Nursing allowance")
+    MEDICAL_REIMBURSEMENT = "medical_reimbursement", _("Work-injury medical reimbursement")
+    FUNERAL_GRANT = "funeral_grant", _("Funeral subsidy")
+    SURVIVOR_PENSION = "survivor_pension", _("Survivor pension")
+    DEATH_LUMP_SUM = "death_lump_sum", _("One-time death-at-work subsidy")
+    SURVIVOR_PAYMENT = "survivor_payment", _("Survivor payment")
+    INHERITANCE = "inheritance", _("Inherited account balance")
+
+
+class BenefitPayer(models.TextChoices):
+    FUND = "fund", _("The fund")
+    EMPLOYER = "employer", _("The employer")
+
+
+class BenefitStatus(models.TextChoices):
+    ACTIVE = "active", _("In payment")
+    SUSPENDED = "suspended", _("Suspended")
+    STOPPED = "stopped", _("Stopped")
+
+
+class Benefit(models.Model):
+    """A benefit other than the basic pension (待遇项目): monthly (an unemployment benefit, a
+    disability or nursing allowance, a survivor pension) from ``start_period`` to
+    ``end_period`` (open while None), or one-time (a lump sum, a funeral subsidy, an
+    inheritance) with ``start_period == end_period``. The monthly payroll pays every fund-paid
+    month from the start up to its month that has no line yet; an employer-paid benefit is
+    recorded, not paid by the fund.
+
+    ``person`` is the insured person the benefit arises from; ``payee_*`` who receives it (a
+    survivor or an heir may not be insured). A person has at most one funeral subsidy across
+    all schemes (社会保险法 art. 49): the database refuses a second.
+    """
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="benefits"
+    )
+    scheme = models.CharField(_("scheme"), max_length=12)
+    kind = models.CharField(_("kind"), max_length=25, choices=BenefitKind.choices)
+    payer = models.CharField(
+        _("paid by"), max_length=10, choices=BenefitPayer.choices, default=BenefitPayer.FUND
+    )
+    payee_name = models.CharField(_("payee"), max_length=50)
+    payee_resident_id = models.CharField(_("payee resident ID"), max_length=18)
+    payee_relation = models.CharField(_("payee's relation"), max_length=20, default="self")
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("paying agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    case_id = models.BigIntegerField(_("case"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=60, blank=True)
+    start_period = models.PositiveIntegerField(_("first month"))
+    end_period = models.PositiveIntegerField(_("last month"), null=True, blank=True)
+    monthly_fen = models.BigIntegerField(_("amount a month (fen)"))
+    medical_fen = models.BigIntegerField(_("medical contribution paid a month (fen)"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=BenefitStatus.choices, default=BenefitStatus.ACTIVE
+    )
+    stop_reason = models.CharField(_("reason for the stop"), max_length=20, blank=True)
+    stop_period = models.PositiveIntegerField(_("last month paid"), null=True, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=50, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=30, blank=True)
+    calculation = models.JSONField(_("calculation"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.CharField(_("by"), max_length=150)
+
+    class Meta:
+        verbose_name = _("benefit")
+        verbose_name_plural = _("benefits")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["agency", "status"], name="benefits_benefit_agency")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(kind="funeral_grant"),
+                name="benefits_one_funeral_grant",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_period__isnull=True)
+                | models.Q(end_period__gte=models.F("start_period")),
+                name="benefits_benefit_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(monthly_fen__gte=0), name="benefits_benefit_amount"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.person_id} {self.monthly_fen}"
+
+
+class MedicalContribution(models.Model):
+    """The medical insurance contribution the unemployment fund pays for a claimant for one
+    month (代缴医疗保险费), written by the payroll run that pays the month."""
+
+    benefit = models.ForeignKey(Benefit, on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(BatchRun, on_delete=models.PROTECT, related_name="+")
+    period = models.PositiveIntegerField(_("month"))
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+
+    class Meta:
+        verbose_name = _("medical contribution paid")
+        verbose_name_plural = _("medical contributions paid")
+        constraints = [
+            models.UniqueConstraint(fields=["benefit", "period"], name="benefits_medical_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.benefit_id} {self.period} {self.amount_fen}"
+
+
+class UnemploymentClaim(models.Model):
+    """An unemployment registration and claim (失业登记、失业保险金申领): the involuntary end of
+    work, the contribution months, the entitlement with the months carried over from an
+    earlier claim, and the benefit it opened once approved."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    case_id = models.BigIntegerField(_("case"), null=True, blank=True)
+    employer = models.ForeignKey(
+        "registry.Employer", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    separated_on = models.DateField(_("work ended on"))
+    separation_reason = models.CharField(_("reason the work ended"), max_length=30)
+    registered_on = models.DateField(_("registered unemployed on"))
+    contribution_months = models.PositiveIntegerField(_("contribution months"))
+    entitled_months = models.PositiveIntegerField(_("months for this claim"))
+    carried_months = models.PositiveIntegerField(_("months carried over"), default=0)
+    max_months = models.PositiveIntegerField(_("maximum months"))
+    monthly_fen = models.BigIntegerField(_("amount a month (fen)"))
+    benefit = models.OneToOneField(
+        Benefit, on_delete=models.PROTECT, null=True, blank=True, related_name="claim"
+    )
+    calculation = models.JSONField(_("calculation"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("unemployment claim")
+        verbose_name_plural = _("unemployment claims")
+        ordering = ["-registered_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.registered_on}"
+
+
+class Injury(models.Model):
+    """A work-injury recognition (工伤认定) as the labour authority decided it; shebao records
+    the decision, it does not make it."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    employer = models.ForeignKey("registry.Employer", on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    decision_no = models.CharField(_("decision number"), max_length=60, unique=True)
+    decided_on = models.DateField(_("decided on"))
+    injured_on = models.DateField(_("injured on"))
+    description = models.TextField(_("description"))
+    fatal = models.BooleanField(_("death at work"), default=False)
+    died_on = models.DateField(_("date of death"), null=True, blank=True)
+    own_wage_fen = models.BigIntegerField(_("own wage (fen)"), null=True, blank=True)
+    case_id = models.BigIntegerField(_("case"), null=True, blank=True)
+    recorded_by = models.CharField(_("recorded by"), max_length=150)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("work injury")
+        verbose_name_plural = _("work injuries")
+        ordering = ["-decided_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.decision_no
+
+
+class Dependence(models.TextChoices):
+    NONE = "none", _("None")
+    PARTIAL = "partial", _("Partial")
+    MAJOR = "major", _("Major")
+    FULL = "full", _("Full")
+
+
+class WorkAbilityAssessment(models.Model):
+    """The work-ability assessment (劳动能力鉴定) of an injury: disability level 1–10 and the
+    degree of dependence on care."""
+
+    injury = models.ForeignKey(Injury, on_delete=models.PROTECT, related_name="assessments")
+    conclusion_no = models.CharField(_("conclusion number"), max_length=60)
+    concluded_on = models.DateField(_("concluded on"))
+    level = models.PositiveSmallIntegerField(_("disability level"))
+    dependence = models.CharField(
+        _("dependence on care"), max_length=10, choices=Dependence.choices
+    )
+    recorded_by = models.CharField(_("recorded by"), max_length=150)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("work-ability assessment")
+        verbose_name_plural = _("work-ability assessments")
+        ordering = ["-concluded_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1, level__lte=10), name="benefits_level_1_10"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.injury_id} level {self.level}"
+
+
+class MedicalClaim(models.Model):
+    """A claim for work-injury medical costs (工伤医疗费报销): items with their amounts and what
+    the limits allow."""
+
+    injury = models.ForeignKey(Injury, on_delete=models.PROTECT, related_name="medical_claims")
+    case_id = models.BigIntegerField(_("case"), null=True, blank=True)
+    items = models.JSONField(_("items"), default=list)
+    claimed_fen = models.BigIntegerField(_("claimed (fen)"))
+    allowed_fen = models.BigIntegerField(_("allowed (fen)"))
+    benefit = models.OneToOneField(
+        Benefit, on_delete=models.PROTECT, null=True, blank=True, related_name="medical_claim"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("medical claim")
+        verbose_name_plural = _("medical claims")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.injury_id} {self.allowed_fen}"
+
+
+class Inheritance(models.Model):
+    """The inheritance of a deceased participant's account balance (个人账户继承): the heirs
+    and their shares, reviewed; each heir's part is a one-time benefit."""
+
+    person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="inheritance")
+    case_id = models.BigIntegerField(_("case"), null=True, blank=True)
+    balance_fen = models.BigIntegerField(_("balance inherited (fen)"))
+    heirs = models.JSONField(_("heirs"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("inheritance")
+        verbose_name_plural = _("inheritances")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.balance_fen}"

@@ -30,6 +30,8 @@ from shebao.benefits.bankfiles import (
     sha256_of,
 )
 from shebao.benefits.models import (
+    Benefit,
+    BenefitStatus,
     LineKind,
     LineStatus,
     NoticeKind,
@@ -358,7 +360,8 @@ def payroll_file_name(payroll_file: PayrollFile, period: int | None) -> str:
 @dataclass(frozen=True)
 class _Returned:
     line_id: int
-    pension_id: int
+    pension_id: int | None  # a pension's line, or
+    benefit_id: int | None  # another benefit's
     period: int
     amount_fen: int
     reason: str
@@ -421,7 +424,14 @@ def payroll_return_import(
                 paid.append(line.pk)
             else:
                 failed.append(
-                    _Returned(line.pk, line.pension_id, line.period, line.amount_fen, row.reason)
+                    _Returned(
+                        line.pk,
+                        line.pension_id,
+                        line.benefit_id,
+                        line.period,
+                        line.amount_fen,
+                        row.reason,
+                    )
                 )
         for start in range(0, len(paid), _BATCH):
             PayrollLine.objects.filter(pk__in=paid[start : start + _BATCH]).update(
@@ -487,7 +497,11 @@ def _suspend_for_bank(actor: Actor, failed: list[_Returned]) -> list[int]:
     returned months stay owed (``recheck_from``) for when the account is corrected."""
     earliest: dict[int, int] = {}
     for item in failed:
-        earliest[item.pension_id] = min(earliest.get(item.pension_id, item.period), item.period)
+        if item.pension_id is not None:
+            earliest[item.pension_id] = min(earliest.get(item.pension_id, item.period), item.period)
+    _suspend_benefits_for_bank(
+        sorted({item.benefit_id for item in failed if item.benefit_id is not None})
+    )
     suspended = []
     pensions = Pension.objects.select_for_update().filter(pk__in=list(earliest)).order_by("pk")
     for pension in pensions:
@@ -518,6 +532,15 @@ def _suspend_for_bank(actor: Actor, failed: list[_Returned]) -> list[int]:
     return suspended
 
 
+def _suspend_benefits_for_bank(benefit_ids: list[int]) -> None:
+    """A benefit whose payment came back waits, suspended, for a corrected account; its
+    unpaid months are paid by the first payroll after (the payroll pays every month from the
+    start that has no line the bank kept)."""
+    Benefit.objects.filter(pk__in=benefit_ids, status=BenefitStatus.ACTIVE).update(
+        status=BenefitStatus.SUSPENDED, stop_reason="bank"
+    )
+
+
 # --- re-issue ----------------------------------------------------------------------------------
 
 
@@ -532,10 +555,10 @@ def payroll_reissue(*, actor: Actor, run: BatchRun) -> list[PayrollFile]:
     with transaction.atomic(durable=True):
         candidates = list(
             PayrollLine.objects.filter(
-                run_id=run.pk, status=LineStatus.FAILED, reissue__isnull=True
+                run_id=run.pk, status=LineStatus.FAILED, reissue__isnull=True, pension__isnull=False
             ).order_by("pk")
         )
-        pension_ids = sorted({line.pension_id for line in candidates})
+        pension_ids = sorted({line.pension_id for line in candidates if line.pension_id})
         pensions = {
             p.pk: p
             for p in Pension.objects.select_for_update().filter(pk__in=pension_ids).order_by("pk")
@@ -543,6 +566,7 @@ def payroll_reissue(*, actor: Actor, run: BatchRun) -> list[PayrollFile]:
         owed: dict[tuple[int, int], int] = defaultdict(int)
         new_lines: list[PayrollLine] = []
         for line in candidates:
+            assert line.pension_id is not None
             pension = pensions[line.pension_id]
             corrected = (pension.bank_name, pension.bank_account) != (
                 line.bank_name,

@@ -37,7 +37,7 @@ def test_the_demo_pays_two_months_returns_two_payments_and_reissues_one(demo):
     assert bank_return.failed == 2
     failed = lines.filter(status=LineStatus.FAILED).order_by("pension_id")
     assert failed.count() == 2
-    reissued, waiting = (Pension.objects.get(pk=line.pension_id) for line in failed)
+    reissued, waiting = (Pension.objects.get(pk=line.pension_id or 0) for line in failed)
     assert reissued.status == PensionStatus.ACTIVE
     assert reissued.bank_account == demo_payroll.CORRECTED[1]
     assert (waiting.status, waiting.suspension_reason, waiting.suspended_from) == (
