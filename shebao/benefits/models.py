@@ -548,9 +548,10 @@ class Benefit(models.Model):
     """A benefit other than the basic pension (待遇项目): monthly (an unemployment benefit, a
     disability or nursing allowance, a survivor pension) from ``start_period`` to
     ``end_period`` (open while None), or one-time (a lump sum, a funeral subsidy, an
-    inheritance) with ``start_period == end_period``. The monthly payroll pays every fund-paid
-    month from the start up to its month that has no line yet; an employer-paid benefit is
-    recorded, not paid by the fund.
+    inheritance) with ``start_period == end_period``. A stop sets ``stop_period``, the last
+    month still due (before the start: nothing is due). The monthly payroll pays every
+    fund-paid month due up to its own month that has no line the bank kept; an employer-paid
+    benefit is recorded, not paid by the fund.
 
     ``person`` is the insured person the benefit arises from; ``payee_*`` who receives it (a
     survivor or an heir may not be insured). A person has at most one funeral subsidy across
