@@ -28,6 +28,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
+from shebao.benefits import payroll_benefits
 from shebao.benefits.models import (
     LineKind,
     LineStatus,
@@ -40,6 +41,7 @@ from shebao.benefits.models import (
     PensionNotice,
     PensionStatus,
 )
+from shebao.benefits.payroll_benefits import benefit_banks
 from shebao.benefits.services.pensions import pension_differences
 from shebao.core.actors import system_actor
 from shebao.core.audit import audit_record
@@ -188,11 +190,10 @@ def planned_files_create(run: BatchRun) -> None:
     the lines are written into them and ``finish`` counts, hashes or drops them."""
     sql = f"""
 SELECT DISTINCT p.bank_name FROM {PENSION} p
-WHERE p.agency_id IN ({agency_list(run)}) AND p.status = '{PensionStatus.ACTIVE.value}'
-ORDER BY p.bank_name"""
+WHERE p.agency_id IN ({agency_list(run)}) AND p.status = '{PensionStatus.ACTIVE.value}'"""
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        banks = [row[0] for row in cursor.fetchall()]
+        banks = sorted({row[0] for row in cursor.fetchall()} | benefit_banks(run))
     PayrollFile.objects.bulk_create(
         PayrollFile(
             run=run,
@@ -282,8 +283,11 @@ class PensionPayroll:
         size = int(run.params.get("chunk_pensions", CHUNK_PENSIONS))
         for lo, hi in pension_ranges(agency_list(run), size):
             yield ChunkPlan(SEGMENT, lo, hi)
+        yield ChunkPlan(payroll_benefits.SEGMENT, 1, LAST_ID)
 
     def execute(self, run: BatchRun, chunk: BatchChunk) -> ChunkOutcome:
+        if chunk.segment == payroll_benefits.SEGMENT:
+            return payroll_benefits.execute_benefits(run, chunk)
         args = {"run": run.pk, "period": run.period, "lo": chunk.lo, "hi": chunk.hi}
         with connection.cursor() as cursor:
             for setting in SESSION_SETTINGS.get(connection.vendor, ()):
@@ -311,18 +315,28 @@ class PensionPayroll:
         """Reconcile the lines with the chunks' totals, then write the bank files."""
         from shebao.benefits.services.payroll import payroll_files_write
 
-        expected: dict[str, int] = {"lines": 0, "regular_fen": 0, "back_pay_fen": 0}
+        expected: dict[str, int] = {
+            "lines": 0,
+            "regular_fen": 0,
+            "back_pay_fen": 0,
+            "benefit_lines": 0,
+            "benefit_fen": 0,
+        }
         for totals in run.chunks.values_list("totals", flat=True):
             for key in expected:
                 expected[key] += int(totals.get(key, 0))
+        pension_line = "pension_id IS NOT NULL"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT COUNT(*), "
-                f"COALESCE(SUM(CASE WHEN kind = '{LineKind.REGULAR.value}' "
+                f"SELECT "
+                f"COALESCE(SUM(CASE WHEN {pension_line} THEN 1 ELSE 0 END), 0), "
+                f"COALESCE(SUM(CASE WHEN {pension_line} AND kind = '{LineKind.REGULAR.value}' "
                 f"THEN amount_fen ELSE 0 END), 0), "
-                f"COALESCE(SUM(CASE WHEN kind = '{LineKind.BACK_PAY.value}' "
-                f"THEN amount_fen ELSE 0 END), 0) "
-                f"FROM {LINE} WHERE run_id = %s",
+                f"COALESCE(SUM(CASE WHEN {pension_line} AND kind = '{LineKind.BACK_PAY.value}' "
+                f"THEN amount_fen ELSE 0 END), 0), "
+                f"COALESCE(SUM(CASE WHEN benefit_id IS NOT NULL THEN 1 ELSE 0 END), 0), "
+                f"COALESCE(SUM(CASE WHEN benefit_id IS NOT NULL THEN amount_fen ELSE 0 END), 0) "
+                f"FROM {LINE} WHERE run_id = %s AND kind != '{LineKind.REISSUE.value}'",
                 [run.pk],
             )
             row = cursor.fetchone()

@@ -14,9 +14,10 @@ from shebao.benefits.models import Benefit, BenefitKind, BenefitPayer, BenefitSt
 from shebao.core.actors import Actor
 from shebao.core.audit import audit_record
 from shebao.core.errors import RuleViolation, register_rule
-from shebao.core.models import Agency
+from shebao.core.models import Action, Agency
 from shebao.core.money import format_yuan
 from shebao.core.periods import period_format
+from shebao.core.permissions import ensure_can, ensure_in_scope
 from shebao.registry.models import Person
 
 register_rule(
@@ -25,6 +26,11 @@ register_rule(
     "The funeral subsidy for {name} was already granted ({source}): one person's funeral "
     "subsidy is paid once, under one scheme only.",
     "社会保险法 art. 49",
+)
+register_rule(
+    "BEN-BANK-ACCOUNT",
+    "请填写开户银行和银行账号（账号只含数字）。",
+    "Give the bank and the account number (digits only).",
 )
 register_rule(
     "BEN-END-BEFORE-START",
@@ -190,3 +196,38 @@ def benefits_stop_all(*, actor: Actor, person: Person, last_period: int, reason:
         benefit_stop(actor=actor, benefit=benefit, last_period=last_period, reason=reason)
         count += 1
     return count
+
+
+def benefit_bank_account_change(
+    *, actor: Actor, benefit: Benefit, bank_name: str, bank_account: str
+) -> Benefit:
+    """Record the payee's corrected account; a benefit suspended because the bank returned
+    its payment is in payment again, and the next payroll pays the returned months."""
+    ensure_can(actor, Action.ACCEPT)
+    ensure_in_scope(actor, benefit.agency)
+    if not bank_name.strip() or not bank_account.strip().isdigit():
+        raise RuleViolation("BEN-BANK-ACCOUNT")
+    with transaction.atomic(durable=True):
+        locked = Benefit.objects.select_for_update().get(pk=benefit.pk)
+        before = {
+            "bank_name": locked.bank_name,
+            "bank_account": locked.bank_account,
+            "status": locked.status,
+        }
+        locked.bank_name, locked.bank_account = bank_name.strip(), bank_account.strip()
+        if locked.status == BenefitStatus.SUSPENDED and locked.stop_reason == "bank":
+            locked.status, locked.stop_reason = BenefitStatus.ACTIVE, ""
+        locked.save(update_fields=["bank_name", "bank_account", "status", "stop_reason"])
+        audit_record(
+            actor=actor,
+            action="benefit.bank_change",
+            target=locked,
+            target_agency=locked.agency,
+            before=before,
+            after={
+                "bank_name": locked.bank_name,
+                "bank_account": locked.bank_account,
+                "status": locked.status,
+            },
+        )
+    return locked

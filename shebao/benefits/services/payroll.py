@@ -249,13 +249,17 @@ def payroll_run_task(
 
 LINE = PayrollLine._meta.db_table
 PERSON = Person._meta.db_table
+BENEFIT = Benefit._meta.db_table
 
 
 def _file_rows(file_pk: int) -> Iterator[PaymentRow]:
-    """The rows of a file, read from its lines in line order."""
+    """The rows of a file, read from its lines in line order; a benefit's line names its payee
+    (a survivor or an heir is paid, not the insured person)."""
     sql = f"""
-SELECT l.id, l.period, p.resident_id, p.name, l.bank_name, l.bank_account, l.amount_fen, l.kind
+SELECT l.id, l.period, COALESCE(b.payee_resident_id, p.resident_id), COALESCE(b.payee_name, p.name),
+       l.bank_name, l.bank_account, l.amount_fen, l.kind
 FROM {LINE} l JOIN {PERSON} p ON p.id = l.person_id
+LEFT JOIN {BENEFIT} b ON b.id = l.benefit_id
 WHERE l.file_id = %s
 ORDER BY l.id"""
     with connection.cursor() as cursor:
