@@ -5,6 +5,7 @@ contribution with each month, and the payee (not the insured person) in the bank
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -16,7 +17,6 @@ from shebao.benefits.models import (
     BenefitStatus,
     LineKind,
     MedicalContribution,
-    PayrollFile,
     PayrollLine,
 )
 from shebao.benefits.services.benefits import (
@@ -50,7 +50,7 @@ def person_with_bank(maojian):
 
 def opened(system, maojian, **fields):
     person = fields.pop("person", None) or person_with_bank(maojian)
-    defaults = {
+    defaults: dict[str, Any] = {
         "scheme": "unemployment",
         "kind": BenefitKind.UNEMPLOYMENT,
         "payee": Payee.of(person),
@@ -107,7 +107,7 @@ def test_a_one_time_payment_is_paid_once_to_its_payee(system, maojian):
     [line] = PayrollLine.objects.filter(run_id=november.pk, benefit_id=grant.pk)
     assert (line.amount_fen, line.bank_account) == (563_700, SPOUSE.bank_account)
     assert line.file is not None
-    content = payroll_file_bytes(PayrollFile.objects.get(pk=line.file_id)).decode()
+    content = payroll_file_bytes(line.file).decode()
     row = next(r for r in content.splitlines() if r.startswith(f"{line.pk},"))
     # The payee, not the deceased.
     assert "李秀英" in row
