@@ -37,11 +37,12 @@ class Command(AgencyMonthCommand):
         totals = run.totals
         yuan = {
             key: format_yuan(int(totals.get(key, 0)))
-            for key in ("regular_fen", "back_pay_fen", "total_fen", "overpaid_fen")
+            for key in ("regular_fen", "back_pay_fen", "total_fen", "overpaid_fen", "benefit_fen")
         }
         return (
             f"run #{run.pk} {run.status}: {run.rows} lines for {totals.get('persons', 0)} "
             f"retirees; regular {yuan['regular_fen']} yuan, back pay {yuan['back_pay_fen']} "
             f"yuan, total {yuan['total_fen']} yuan (overpaid, to recover: "
-            f"{yuan['overpaid_fen']} yuan)"
+            f"{yuan['overpaid_fen']} yuan); other benefits {totals.get('benefit_lines', 0)} "
+            f"lines, {yuan['benefit_fen']} yuan"
         )
