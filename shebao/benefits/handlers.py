@@ -7,4 +7,5 @@ from shebao.benefits import (
     lifecycle_handlers,  # noqa: F401
     payroll_handlers,  # noqa: F401
     retirement_handlers,  # noqa: F401
+    unemployment_handlers,  # noqa: F401
 )

@@ -20,6 +20,7 @@ from shebao.accounts.services.transfers import part_year_interest
 from shebao.benefits.models import NoticeKind, Pension, PensionGroup, PensionNotice
 from shebao.benefits.services.history import HistorySummary, contribution_history
 from shebao.benefits.services.pensions import AwardFigures, pension_open
+from shebao.benefits.services.unemployment import unemployment_stop_on_pension
 from shebao.core.actors import Actor
 from shebao.core.audit import audit_record
 from shebao.core.errors import RuleViolation, register_rule
@@ -589,6 +590,7 @@ def apply_retirement(case: Case, actor: Actor, today: date | None = None) -> Pen
         pension.bank_name, pension.bank_account = bank_name, bank_account
         pension.save(update_fields=["bank_name", "bank_account", "updated_at"])
     case_record_link(case=case, record=pension, effect="created")
+    unemployment_stop_on_pension(actor=actor, person=person, retirement_month=month)
     for relation in _relations_to_retire(person):
         _relation_retire(case, actor, relation, month)
     notice = PensionNotice.objects.create(
