@@ -11,6 +11,7 @@ from shebao.accounts.api import router as accounts_router
 from shebao.api.auth import TokenAuth
 from shebao.benefits.api_lifecycle import router as lifecycle_router
 from shebao.benefits.api_pensions import router as pensions_router
+from shebao.benefits.api_unemployment import router as unemployment_router
 from shebao.contributions.api import router as contributions_router
 from shebao.core.api import router as core_router
 from shebao.core.errors import RuleViolation
@@ -47,3 +48,4 @@ api.add_router("/", contributions_router)
 api.add_router("/", accounts_router)
 api.add_router("/", pensions_router)
 api.add_router("/", lifecycle_router)
+api.add_router("/", unemployment_router)

@@ -4,6 +4,7 @@ module registers its handlers when imported here."""
 from __future__ import annotations
 
 from shebao.benefits import (
+    death_handlers,  # noqa: F401
     lifecycle_handlers,  # noqa: F401
     payroll_handlers,  # noqa: F401
     retirement_handlers,  # noqa: F401

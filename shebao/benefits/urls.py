@@ -1,4 +1,11 @@
-from shebao.benefits.views import adjustment, certification, payroll, pensions, retirement
+from shebao.benefits.views import (
+    adjustment,
+    certification,
+    payroll,
+    pensions,
+    retirement,
+    unemployment,
+)
 
 app_name = "benefits"
 
@@ -8,4 +15,5 @@ urlpatterns = [
     *payroll.urlpatterns,
     *adjustment.urlpatterns,
     *certification.urlpatterns,
+    *unemployment.urlpatterns,
 ]

@@ -35,6 +35,7 @@ from shebao.benefits.models import (
     PensionNotice,
     PensionStatus,
 )
+from shebao.benefits.services.benefits import benefits_stop_all
 from shebao.benefits.services.certification import certification_apply
 from shebao.benefits.services.pensions import pension_differences
 from shebao.core.actors import Actor, system_actor
@@ -64,6 +65,12 @@ register_rule(
     "DEATH-NO-PENSION",
     "该人员没有养老金待遇，无需办理待遇终止。",
     "This person has no pension to stop.",
+    _BASIS,
+)
+register_rule(
+    "DEATH-NOT-PARTICIPANT",
+    "该人员没有任何参保关系，不能办理参保人员死亡登记。",
+    "This person has no insured relation: there is no participant's death to register.",
     _BASIS,
 )
 register_rule(
@@ -168,8 +175,19 @@ def death_register(
     reference: str = "",
     case_id: int | None = None,
 ) -> Death:
-    """Register a retiree's death inside the caller's transaction (the approval of SBBC004 or
-    the comparison import)."""
+    """Register a participant's death inside the caller's transaction (the approval of SBBC004,
+    the comparison import, or the counter registration of a working participant's death).
+    A retiree's pension stops as below; every other running benefit stops after the month of
+    death (``benefits_stop_all``) for retirees and working participants alike."""
+    if not Pension.objects.filter(person=person).exists():
+        return _participant_death_register(
+            actor=actor,
+            person=person,
+            died_on=died_on,
+            source=source,
+            reference=reference,
+            case_id=case_id,
+        )
     pension = _pension_of(person)
     ensure_in_scope(actor, pension.agency)
     if died_on > timezone.localdate():
@@ -272,6 +290,9 @@ def death_register(
     relations = InsuredRelation.objects.filter(
         person=person, status__in=[RelationStatus.ACTIVE, RelationStatus.RETIRED]
     ).update(status=RelationStatus.DECEASED)
+    benefits_stopped = benefits_stop_all(
+        actor=actor, person=person, last_period=death_month, reason="death"
+    )
     benefit_case = death_benefit_case_open(
         person=person, died_on=died_on, source=source, death=death
     )
@@ -286,6 +307,73 @@ def death_register(
             "status": pension.status,
             "overpayment": overpayment.pk if overpayment else None,
             "relations_deceased": relations,
+            "benefits_stopped": benefits_stopped,
+            "death_benefit_case": benefit_case.pk,
+            "case": case_id,
+            "reference": reference[:100],
+        },
+    )
+    return death
+
+
+def _participant_death_register(
+    *,
+    actor: Actor,
+    person: Person,
+    died_on: date,
+    source: str,
+    reference: str,
+    case_id: int | None,
+) -> Death:
+    """The death of a participant without a pension (a working member, a claimant of another
+    benefit): the relations end with the month of death, every running benefit stops after it
+    and the death-benefit case opens. There is no pension to stop, so nothing to recover."""
+    ensure_in_scope(actor, person.managing_agency)
+    if died_on > timezone.localdate():
+        raise RuleViolation("DEATH-DATE-FUTURE", date=died_on.isoformat())
+    # One registration of a person at a time: a second waits here, then finds the first.
+    Person.objects.select_for_update().get(pk=person.pk)
+    existing = Death.objects.filter(person=person).first()
+    if existing is not None:
+        raise RuleViolation("DEATH-ALREADY-REGISTERED", died_on=existing.died_on.isoformat())
+    open_relations = InsuredRelation.objects.filter(
+        person=person, status__in=[RelationStatus.ACTIVE, RelationStatus.SUSPENDED]
+    )
+    if not InsuredRelation.objects.filter(person=person).exists():
+        raise RuleViolation("DEATH-NOT-PARTICIPANT")
+    death = Death.objects.create(
+        person=person,
+        died_on=died_on,
+        source=source,
+        reference=reference[:100],
+        case_id=case_id,
+        recorded_by=actor.username,
+    )
+    death_month = period_of(died_on)
+    # A relation open at the death ends with its month (its last month of contributions);
+    # one that would only start later just turns deceased.
+    ended = open_relations.filter(end_period__isnull=True, start_period__lte=death_month).update(
+        status=RelationStatus.DECEASED, end_period=death_month, end_reason="death"
+    )
+    relations = ended + open_relations.update(status=RelationStatus.DECEASED)
+    benefits_stopped = benefits_stop_all(
+        actor=actor, person=person, last_period=death_month, reason="death"
+    )
+    benefit_case = death_benefit_case_open(
+        person=person, died_on=died_on, source=source, death=death
+    )
+    audit_record(
+        actor=actor,
+        action="person.death",
+        target=death,
+        target_agency=person.managing_agency,
+        after={
+            "person": person.pk,
+            "died_on": died_on.isoformat(),
+            "source": source,
+            "death_month": death_month,
+            "relations_deceased": relations,
+            "benefits_stopped": benefits_stopped,
             "death_benefit_case": benefit_case.pk,
             "case": case_id,
             "reference": reference[:100],
