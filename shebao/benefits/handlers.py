@@ -9,4 +9,5 @@ from shebao.benefits import (
     payroll_handlers,  # noqa: F401
     retirement_handlers,  # noqa: F401
     unemployment_handlers,  # noqa: F401
+    work_injury_handlers,  # noqa: F401
 )
