@@ -84,7 +84,8 @@ def test_a_working_participants_death_stops_every_benefit_and_opens_the_case(act
     relation = InsuredRelation.objects.get(person=person)
     assert (relation.status, relation.end_period) == (RelationStatus.DECEASED, 202610)
     case = death_benefit_case_of(person)
-    assert case is not None and case.status == CaseStatus.ACCEPTED
+    assert case is not None
+    assert case.status == CaseStatus.ACCEPTED
     assert case.data["death_id"] == death.pk
 
 
