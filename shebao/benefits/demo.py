@@ -3,10 +3,11 @@ then the payrolls that pay them, then suspensions, certifications, deaths and ad
 
 from __future__ import annotations
 
-from shebao.benefits import demo_lifecycle, demo_payroll, demo_retirement
+from shebao.benefits import demo_lifecycle, demo_payroll, demo_retirement, demo_unemployment
 
 
 def seed_demo(*, bulk: bool = True) -> None:
     demo_retirement.seed_demo(bulk=bulk)
+    demo_unemployment.seed_demo(bulk=bulk)
     demo_payroll.seed_demo()
     demo_lifecycle.seed_demo()

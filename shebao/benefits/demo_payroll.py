@@ -65,7 +65,9 @@ def _bank_return(fund: Actor, run: BatchRun) -> list[Pension]:
         .order_by("pk")
         .values_list("pk", "pension_id", "agency__code")
     )
-    returned_pensions = sorted({pid for _pk, pid, code in lines if code == DISTRICT})[:2]
+    returned_pensions = sorted(
+        {pid for _pk, pid, code in lines if code == DISTRICT and pid is not None}
+    )[:2]
     if not PayrollReturn.objects.filter(run=run).exists() and lines:
         reasons = dict(zip(returned_pensions, RETURN_REASONS, strict=False))
         rows = [

@@ -440,3 +440,45 @@ def test_a_pension_stops_the_benefit_in_the_retirement_month(running, system):
         "pension",
         202703,
     )
+
+
+def test_a_retirement_approval_stops_the_benefit_in_the_retirement_month(actor_of, maojian):
+    from django.db import transaction
+
+    from shebao.benefits.services.retirement import RetirementRequest, retirement_request
+    from shebao.benefits.tests.retirement_factories import (
+        balance_make,
+        history_make,
+        retiree_make,
+    )
+
+    # a man born 1965-01 retires in 2025-02 (60y1m) while drawing unemployment benefit
+    person = retiree_make(maojian, birth=date(1965, 1, 20))
+    relations_make(person, employer_make(maojian), agency=maojian, start=202401)
+    history_make(person, 202401, 202412, 694_800)
+    history_make(person, 202501, 202502, 722_600)
+    balance_make(person, 12_000_000, 2024, 12)
+    with transaction.atomic():
+        benefit = benefit_open(
+            actor=actor_of("reviewer_maojian"),
+            person=person,
+            scheme="unemployment",
+            kind="unemployment",
+            payee=Payee.of(person),
+            agency=maojian,
+            start_period=202412,
+            end_period=202611,
+            monthly_fen=150_000,
+        )
+    case = retirement_request(
+        actor=actor_of("clerk_maojian"),
+        person=person,
+        request=RetirementRequest(group="male", deemed_months=170),
+    )
+    approve(actor_of, case)
+    benefit.refresh_from_db()
+    assert (benefit.status, benefit.stop_reason, benefit.stop_period) == (
+        BenefitStatus.STOPPED,
+        "pension",
+        202502,
+    )
