@@ -5,6 +5,7 @@ from shebao.benefits.views import (
     pensions,
     retirement,
     unemployment,
+    work_injury,
 )
 
 app_name = "benefits"
@@ -16,4 +17,5 @@ urlpatterns = [
     *adjustment.urlpatterns,
     *certification.urlpatterns,
     *unemployment.urlpatterns,
+    *work_injury.urlpatterns,
 ]
