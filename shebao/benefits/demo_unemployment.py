@@ -16,9 +16,9 @@ from shebao.benefits.models import UnemploymentClaim
 from shebao.benefits.services.unemployment import (
     UnemploymentRequest,
     open_claim_case,
-    reemployment_check_person,
     unemployment_claim_request,
 )
+from shebao.benefits.services.unemployment_stops import reemployment_check_person
 from shebao.contributions.models import HistoricalContribution
 from shebao.core.actors import staff_actor, system_actor
 from shebao.core.audit import audit_record

@@ -3,12 +3,8 @@ benefit, the clerk's stop (SBBC008) stops it."""
 
 from __future__ import annotations
 
-from shebao.benefits.services.unemployment import (
-    ITEM_CLAIM,
-    ITEM_STOP,
-    apply_unemployment_claim,
-    apply_unemployment_stop,
-)
+from shebao.benefits.services.unemployment import ITEM_CLAIM, apply_unemployment_claim
+from shebao.benefits.services.unemployment_stops import ITEM_STOP, apply_unemployment_stop
 from shebao.core.actors import Actor
 from shebao.services.handlers import register_handler
 from shebao.services.models import Case

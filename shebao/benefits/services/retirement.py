@@ -20,7 +20,7 @@ from shebao.accounts.services.transfers import part_year_interest
 from shebao.benefits.models import NoticeKind, Pension, PensionGroup, PensionNotice
 from shebao.benefits.services.history import HistorySummary, contribution_history
 from shebao.benefits.services.pensions import AwardFigures, pension_open
-from shebao.benefits.services.unemployment import unemployment_stop_on_pension
+from shebao.benefits.services.unemployment_stops import unemployment_stop_on_pension
 from shebao.core.actors import Actor
 from shebao.core.audit import audit_record
 from shebao.core.errors import RuleViolation, register_rule

@@ -20,10 +20,12 @@ from shebao.benefits.models import (
 from shebao.benefits.services.benefits import Payee, benefit_open
 from shebao.benefits.services.unemployment import (
     UnemploymentRequest,
-    reemployment_check_person,
-    reemployment_stops,
     unemployment_assess,
     unemployment_claim_request,
+)
+from shebao.benefits.services.unemployment_stops import (
+    reemployment_check_person,
+    reemployment_stops,
     unemployment_stop_on_pension,
     unemployment_stop_request,
 )

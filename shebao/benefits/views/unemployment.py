@@ -21,9 +21,7 @@ from django.utils.translation import gettext as _
 from shebao.benefits.models import Benefit, BenefitStatus, LineStatus, PayrollLine
 from shebao.benefits.services.unemployment import (
     ITEM_CLAIM,
-    ITEM_STOP,
     SEPARATION_REASONS,
-    STOP_REASONS,
     UnemploymentAssessment,
     UnemploymentRequest,
     check_may_claim,
@@ -31,8 +29,12 @@ from shebao.benefits.services.unemployment import (
     employers_of,
     open_claim_case,
     unemployment_assess,
-    unemployment_benefits_visible,
     unemployment_claim_request,
+)
+from shebao.benefits.services.unemployment_stops import (
+    ITEM_STOP,
+    STOP_REASONS,
+    unemployment_benefits_visible,
     unemployment_stop_request,
 )
 from shebao.contributions.forms import INPUT, SELECT

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shebao.benefits.services.unemployment import reemployment_stops
+from shebao.benefits.services.unemployment_stops import reemployment_stops
 from shebao.core.actors import system_actor
 from shebao.core.models import Agency
 from shebao.core.periods import period_format, period_parse
