@@ -12,6 +12,7 @@ from shebao.api.auth import TokenAuth
 from shebao.benefits.api_lifecycle import router as lifecycle_router
 from shebao.benefits.api_pensions import router as pensions_router
 from shebao.benefits.api_unemployment import router as unemployment_router
+from shebao.benefits.api_work_injury import router as work_injury_router
 from shebao.contributions.api import router as contributions_router
 from shebao.core.api import router as core_router
 from shebao.core.errors import RuleViolation
@@ -49,3 +50,4 @@ api.add_router("/", accounts_router)
 api.add_router("/", pensions_router)
 api.add_router("/", lifecycle_router)
 api.add_router("/", unemployment_router)
+api.add_router("/", work_injury_router)
