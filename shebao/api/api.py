@@ -9,6 +9,7 @@ from ninja.security import django_auth
 
 from shebao.accounts.api import router as accounts_router
 from shebao.api.auth import TokenAuth
+from shebao.benefits.api_death import router as death_router
 from shebao.benefits.api_lifecycle import router as lifecycle_router
 from shebao.benefits.api_pensions import router as pensions_router
 from shebao.benefits.api_unemployment import router as unemployment_router
@@ -49,5 +50,6 @@ api.add_router("/", contributions_router)
 api.add_router("/", accounts_router)
 api.add_router("/", pensions_router)
 api.add_router("/", lifecycle_router)
+api.add_router("/", death_router)
 api.add_router("/", unemployment_router)
 api.add_router("/", work_injury_router)

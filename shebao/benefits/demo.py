@@ -3,7 +3,13 @@ then the payrolls that pay them, then suspensions, certifications, deaths and ad
 
 from __future__ import annotations
 
-from shebao.benefits import demo_lifecycle, demo_payroll, demo_retirement, demo_unemployment
+from shebao.benefits import (
+    demo_death,
+    demo_lifecycle,
+    demo_payroll,
+    demo_retirement,
+    demo_unemployment,
+)
 
 
 def seed_demo(*, bulk: bool = True) -> None:
@@ -11,3 +17,4 @@ def seed_demo(*, bulk: bool = True) -> None:
     demo_unemployment.seed_demo(bulk=bulk)
     demo_payroll.seed_demo()
     demo_lifecycle.seed_demo()
+    demo_death.seed_demo()  # last: deaths stop the benefits the other areas opened

@@ -1,6 +1,7 @@
 from shebao.benefits.views import (
     adjustment,
     certification,
+    death,
     payroll,
     pensions,
     retirement,
@@ -16,6 +17,7 @@ urlpatterns = [
     *payroll.urlpatterns,
     *adjustment.urlpatterns,
     *certification.urlpatterns,
+    *death.urlpatterns,
     *unemployment.urlpatterns,
     *work_injury.urlpatterns,
 ]

@@ -8,7 +8,10 @@ from datetime import date
 from shebao.accounts.models import EntryKind
 from shebao.accounts.services.journal import entry_post
 from shebao.benefits.models import Death
-from shebao.benefits.services.death_benefits import participant_death_register
+from shebao.benefits.services.death_benefits import (
+    death_benefit_case_of,
+    participant_death_register,
+)
 from shebao.contributions.models import HistoricalContribution
 from shebao.core.actors import Actor, staff_actor, system_actor
 from shebao.core.identifiers import resident_id_with_check
@@ -17,6 +20,7 @@ from shebao.core.periods import period_add
 from shebao.registry.models import InsuredRelation, Person, RelationKind, RelationStatus, Sex
 from shebao.rules.models import Parameter
 from shebao.rules.services import parameter_value_decide, parameter_value_propose
+from shebao.services.models import Case
 
 _numbers = itertools.count(1)
 
@@ -107,3 +111,10 @@ def relative(n: int = 1, birth: date = date(1998, 6, 1)) -> dict[str, str]:
         "bank_name": "中国工商银行十堰分行",
         "bank_account": f"62220000000000{n:05d}",
     }
+
+
+def sbbn009(person: Person) -> Case:
+    """The person's death-benefit case, which the death registration opened."""
+    case = death_benefit_case_of(person)
+    assert case is not None
+    return case

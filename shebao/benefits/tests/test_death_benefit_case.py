@@ -19,12 +19,11 @@ from shebao.benefits.services.certification import (
 from shebao.benefits.services.death_benefits import (
     ESTATE_SOURCE,
     applicant_payee,
-    death_benefit_case_of,
     death_benefit_prepare,
     participant_death_register,
     unemployment_death_assess,
 )
-from shebao.benefits.tests.death_benefit_support import died, income_base, relative, worker
+from shebao.benefits.tests.death_benefit_support import died, income_base, relative, sbbn009, worker
 from shebao.benefits.tests.lifecycle_support import paid, retiree
 from shebao.benefits.tests.test_death import approved_death
 from shebao.core.actors import system_actor
@@ -62,7 +61,7 @@ def _open(person, kind: str, scheme: str, monthly_fen: int, start: int, end: int
 
 
 def _prepare(actor_of, person, **overrides):
-    case = death_benefit_case_of(person)
+    case = sbbn009(person)
     payee = applicant_payee(person=person, **(relative() | overrides))
     return death_benefit_prepare(actor=actor_of("clerk_maojian"), case=case, payee=payee)
 
@@ -83,7 +82,7 @@ def test_a_working_participants_death_stops_every_benefit_and_opens_the_case(act
     assert lump_sum.status == BenefitStatus.ACTIVE  # a one-time benefit granted stays
     relation = InsuredRelation.objects.get(person=person)
     assert (relation.status, relation.end_period) == (RelationStatus.DECEASED, 202610)
-    case = death_benefit_case_of(person)
+    case = sbbn009(person)
     assert case is not None
     assert case.status == CaseStatus.ACCEPTED
     assert case.data["death_id"] == death.pk
@@ -171,7 +170,7 @@ def test_a_funeral_subsidy_granted_by_work_injury_refuses_the_pension_ones(actor
         _prepare(actor_of, person)
 
     assert err.value.code == "BEN-FUNERAL-ONCE"
-    assert death_benefit_case_of(person).status == CaseStatus.ACCEPTED
+    assert sbbn009(person).status == CaseStatus.ACCEPTED
 
 
 def test_a_funeral_subsidy_granted_after_the_preparation_refuses_the_approval(actor_of, agency):
@@ -249,7 +248,7 @@ def test_out_of_scope_clerk_cannot_prepare(actor_of, agency):
     income_base("2818.50")
     person = worker(agency("420302"), months=255)
     died(actor_of("clerk_maojian"), person, date(2026, 10, 3))
-    case = death_benefit_case_of(person)
+    case = sbbn009(person)
     payee = applicant_payee(person=person, **relative())
     with pytest.raises(OutOfScope):
         death_benefit_prepare(actor=actor_of("clerk_wuhan"), case=case, payee=payee)
