@@ -101,6 +101,12 @@ register_rule(
     "An unemployment claim must be accepted by a member of staff.",
 )
 register_rule(
+    "UNE-CLAIM-NOT-PREPARED",
+    "该办件未经失业保险金申领页面受理，没有核定数据；请退回经办人在申领页面重新受理。",
+    "This case was not made on the unemployment claim page and holds no figures: return it so "
+    "the clerk makes the claim there.",
+)
+register_rule(
     "UNE-CLAIM-REASON",
     "失业原因“{reason}”不在可选范围内。",
     "'{reason}' is not a known reason for the end of work.",
@@ -512,8 +518,8 @@ def apply_unemployment_claim(case: Case, actor: Actor, today: date | None = None
     """Applied on approval inside the case's transaction: the figures worked out again, the
     claim recorded, the benefit opened, the unemployment relation ended. A replay finds the
     claim of this case and writes nothing."""
-    if case.applicant_person_id is None:
-        raise RuleViolation("UNE-CLAIM-STAFF-ONLY")
+    if case.applicant_person_id is None or "request" not in case.data:
+        raise RuleViolation("UNE-CLAIM-NOT-PREPARED")
     person = Person.objects.select_for_update().get(pk=case.applicant_person_id)
     done = UnemploymentClaim.objects.filter(case_id=case.pk).select_related("benefit").first()
     if done is not None and done.benefit is not None:

@@ -47,6 +47,12 @@ register_rule(
     _REGULATION + " art. 15",
 )
 register_rule(
+    "UNE-STOP-NOT-PREPARED",
+    "该办件未经失业保险金停发页面受理，未指明待遇；请退回经办人重新受理。",
+    "This case was not made on the stop page and names no benefit: return it so the clerk "
+    "makes it there.",
+)
+register_rule(
     "UNE-STOP-NOT-RUNNING",
     "该失业保险金已停发或不是失业保险金。",
     "This is not an unemployment benefit in payment.",
@@ -146,6 +152,8 @@ def unemployment_stop_request(
 def apply_unemployment_stop(case: Case, actor: Actor) -> Benefit:
     """Applied on approval inside the case's transaction; a benefit stopped meanwhile (by
     re-employment, a pension) stays as it was."""
+    if "benefit" not in case.data:
+        raise RuleViolation("UNE-STOP-NOT-PREPARED")
     benefit = Benefit.objects.select_for_update().get(pk=case.data["benefit"])
     if benefit.status == BenefitStatus.STOPPED:
         return benefit

@@ -484,3 +484,22 @@ def test_a_retirement_approval_stops_the_benefit_in_the_retirement_month(actor_o
         "pension",
         202502,
     )
+
+
+def test_a_claim_case_made_elsewhere_is_refused_on_approval(actor_of, maojian, employer):
+    from shebao.services.models import ServiceItem
+    from shebao.services.services import case_create
+
+    person = claimant(maojian, employer, 60)
+    case = case_create(
+        actor=actor_of("clerk_maojian"),
+        item=ServiceItem.objects.get(code="SBBN011"),
+        channel="counter",
+        person=person,
+        data={},
+        accept_now=True,
+    )
+    with pytest.raises(RuleViolation) as refused:
+        approve(actor_of, case)
+    assert refused.value.code == "UNE-CLAIM-NOT-PREPARED"
+    assert not Benefit.objects.filter(person=person).exists()

@@ -167,3 +167,19 @@ def test_api_preview_writes_nothing_and_person_lists_claims(login, actor_of, mao
         202802,
         "active",
     )
+
+
+def test_the_list_costs_the_same_queries_for_more_benefits(login, actor_of, maojian, employer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login("clerk_maojian")
+    running_benefit(actor_of, claimant(maojian, employer, 60), employer)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/benefits/unemployment/")
+    running_benefit(actor_of, claimant(maojian, employer, 60), employer)
+    running_benefit(actor_of, claimant(maojian, employer, 60), employer)
+    with CaptureQueriesContext(connection) as three:
+        page = client.get("/benefits/unemployment/")
+    assert page.content.decode().count('data-testid="months-paid"') >= 3
+    assert len(three.captured_queries) == len(one.captured_queries)
