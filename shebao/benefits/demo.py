@@ -4,17 +4,17 @@ then the payrolls that pay them, then suspensions, certifications, deaths and ad
 from __future__ import annotations
 
 from shebao.benefits import (
-    demo_death,
     demo_lifecycle,
     demo_payroll,
     demo_retirement,
     demo_unemployment,
+    demo_work_injury,
 )
 
 
 def seed_demo(*, bulk: bool = True) -> None:
     demo_retirement.seed_demo(bulk=bulk)
     demo_unemployment.seed_demo(bulk=bulk)
+    demo_work_injury.seed_demo()
     demo_payroll.seed_demo()
     demo_lifecycle.seed_demo()
-    demo_death.seed_demo()  # last: deaths stop the benefits the other areas opened
