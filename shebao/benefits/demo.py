@@ -4,6 +4,7 @@ then the payrolls that pay them, then suspensions, certifications, deaths and ad
 from __future__ import annotations
 
 from shebao.benefits import (
+    demo_death,
     demo_lifecycle,
     demo_payroll,
     demo_retirement,
@@ -18,3 +19,4 @@ def seed_demo(*, bulk: bool = True) -> None:
     demo_work_injury.seed_demo()
     demo_payroll.seed_demo()
     demo_lifecycle.seed_demo()
+    demo_death.seed_demo()  # last: deaths stop the benefits the other areas opened
