@@ -16,13 +16,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from shebao.benefits.models import Benefit, BenefitKind, Death, Injury
+from shebao.benefits.models import Benefit, BenefitKind, Death, DeathSource, Injury
 from shebao.benefits.services.benefits import (
     Payee,
     benefit_open,
     benefits_stop_all,
     funeral_grant_of,
 )
+from shebao.benefits.services.death import death_register
 from shebao.benefits.services.work_injury import (
     ITEM_DEATH,
     ensure_case_of,
@@ -282,10 +283,20 @@ def apply_death(case: Case, actor: Actor) -> list[Benefit]:
     figures_unchanged(accepted, now["figures"], "survivor_total_fen")
     assert injury.died_on is not None
     death_month = period_of(injury.died_on)
-    # Registered by the death registration (a retiree's death, or the death service) when it
-    # exists: it must agree. Otherwise the injury's recognised date of death stands.
+    # A death registered already (at the counter, by the comparison file) must agree with the
+    # recognised date; otherwise the death is registered now, with the decision as reference:
+    # relations end, a pension stops, the death-benefit case (SBBN009) opens.
     registered = Death.objects.filter(person=injury.person).first()
-    if registered is not None and registered.died_on != injury.died_on:
+    if registered is None:
+        registered = death_register(
+            actor=actor,
+            person=injury.person,
+            died_on=injury.died_on,
+            source=DeathSource.OTHER,
+            reference=injury.decision_no,
+            case_id=case.pk,
+        )
+    elif registered.died_on != injury.died_on:
         raise RuleViolation(
             "WI-DEATH-DATE-DIFFERS",
             registered=registered.died_on.isoformat(),
@@ -305,6 +316,7 @@ def apply_death(case: Case, actor: Actor) -> list[Benefit]:
         after={
             "died_on": injury.died_on.isoformat(),
             "benefits": [b.pk for b in opened],
+            "death": registered.pk,
             "stopped": stopped,
             "funeral_fen": accepted["funeral_fen"],
             "death_lump_sum_fen": accepted["death_lump_sum_fen"],

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from django.db import transaction
 
-from shebao.benefits.models import Benefit, BenefitStatus
+from shebao.benefits.models import Benefit, BenefitStatus, Death
 from shebao.benefits.services.benefits import Payee, benefit_open
 from shebao.benefits.services.work_injury_death import (
     Claimant,
@@ -28,6 +28,7 @@ from shebao.benefits.tests.work_injury_support import (
 from shebao.core.actors import system_actor
 from shebao.core.errors import RuleViolation
 from shebao.core.identifiers import resident_id_with_check
+from shebao.registry.models import InsuredRelation
 from shebao.services.models import Case, CaseStatus
 from shebao.services.services import case_transition
 
@@ -215,3 +216,31 @@ def test_an_unknown_relation_is_refused(injury):
     with pytest.raises(RuleViolation) as err:
         death_assess(injury=injury, claimant=WIDOW, survivors=[stranger])
     assert err.value.code == "WI-RELATION-UNKNOWN"
+
+
+def test_the_approval_registers_the_death(actor_of, injury):
+    approve(
+        death_request(actor=actor_of(CLERK), injury=injury, claimant=WIDOW, survivors=[spouse()])
+    )
+    death = Death.objects.get(person=injury.person)
+    assert (death.died_on, death.source, death.reference) == (
+        date(2026, 5, 20),
+        "other",
+        injury.decision_no,
+    )
+    relations = InsuredRelation.objects.filter(person=injury.person)
+    assert set(relations.values_list("status", flat=True)) == {"deceased"}
+    # the pension scheme's death-benefit case opens too; its funeral subsidy will be refused
+    assert Case.objects.filter(item__code="SBBN009", applicant_person=injury.person).exists()
+
+
+def test_a_death_registered_on_another_date_refuses_the_approval(actor_of, injury):
+    case = death_request(actor=actor_of(CLERK), injury=injury, claimant=WIDOW, survivors=[spouse()])
+    Death.objects.create(
+        person=injury.person, died_on=date(2026, 5, 21), source="counter", recorded_by="t"
+    )
+    case = case_transition(actor=actor_of(CLERK), case=case, action="send_for_review")
+    with pytest.raises(RuleViolation) as err:
+        case_transition(actor=actor_of(REVIEWER), case=case, action="approve")
+    assert err.value.code == "WI-DEATH-DATE-DIFFERS"
+    assert not Benefit.objects.filter(person=injury.person).exists()

@@ -64,7 +64,7 @@ def injury_make(
         actor=staff_actor(CLERK),
         person=person,
         record=InjuryRecord(
-            decision_no=f"十人社工认〔2026〕{next(_decisions)}号",
+            decision_no=f"测试工认〔2026〕{next(_decisions)}号",
             decided_on=date(2026, 6, 1),
             injured_on=injured_on,
             employer_id=employer.pk,
@@ -84,7 +84,7 @@ def assessment_make(
         actor=staff_actor(CLERK),
         injury=injury,
         record=AssessmentRecord(
-            conclusion_no=f"十劳鉴〔2026〕{next(_decisions)}号",
+            conclusion_no=f"测试劳鉴〔2026〕{next(_decisions)}号",
             concluded_on=concluded_on,
             level=level,
             dependence=dependence,
