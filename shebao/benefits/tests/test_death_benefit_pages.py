@@ -96,8 +96,9 @@ def test_death_benefit_page_previews_then_sends_for_review(actor_of, agency):
 
 
 def test_death_benefit_page_shows_a_refusal_and_writes_nothing(actor_of, agency):
-    person = worker(agency("420302"), months=255)
-    died(actor_of("clerk_maojian"), person, date(2026, 10, 3))
+    # 2025's M is null in parameters/ (the demo enters a placeholder for 2026 only).
+    person = worker(agency("420302"), months=255, last_month=202509)
+    died(actor_of("clerk_maojian"), person, date(2025, 10, 3))
     client = signed_in("clerk_maojian")
     url = f"/benefits/persons/{person.pk}/death-benefit/"
     page = client.get(url)
