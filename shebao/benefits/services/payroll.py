@@ -45,6 +45,7 @@ from shebao.benefits.models import (
 )
 from shebao.benefits.payroll import CHUNK_PENSIONS, KIND
 from shebao.benefits.services.pensions import pension_differences, recheck_mark
+from shebao.benefits.services.unemployment_stops import reemployment_stops
 from shebao.core.actors import Actor
 from shebao.core.audit import audit_record
 from shebao.core.batch import Progress, batch_run_create, batch_run_execute
@@ -169,13 +170,17 @@ def payroll_run_create(
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    return batch_run_create(
-        actor=actor,
-        kind=KIND,
-        agency=agency,
-        period=period,
-        params={"agencies": agencies, "chunk_pensions": int(chunk_pensions)},
-    )
+    with transaction.atomic():
+        # A claimant who took a new job is stopped before the month is paid (失业保险条例
+        # art. 15): the run then pays the months up to the new work only.
+        reemployment_stops(actor=actor, agency=agency, through_period=period)
+        return batch_run_create(
+            actor=actor,
+            kind=KIND,
+            agency=agency,
+            period=period,
+            params={"agencies": agencies, "chunk_pensions": int(chunk_pensions)},
+        )
 
 
 def payroll_run_execute(
