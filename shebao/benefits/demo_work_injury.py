@@ -1,15 +1,16 @@
-"""Work-injury demo data at the demo supermarket in Maojian (十堰市示范超市有限公司):
+"""Work-injury demo data in Maojian:
 
-- 马建军, injured in January 2026, assessed at level 3 in August: his disability case was
-  approved, so the one-time subsidy and the fund's monthly allowance run from 202609 and the
-  September and October payrolls pay them; a medical claim approved for November;
-- 杨丽萍, injured in July 2026, assessed at level 5 with partial dependence in October: her
-  disability case waits in review for reviewer_maojian (the allowance is the employer's, the
-  nursing allowance the fund's).
+- 张伟 of the demo supermarket (十堰市示范超市有限公司), injured in October 2026 and assessed at
+  level 5 with partial dependence in November: his disability case waits in review for
+  reviewer_maojian (the allowance is the employer's, the nursing allowance the fund's). His
+  own wage comes from the one month shebao collected before the injury (202609), clamped up
+  to 60 % of the average wage;
+- 马建军 of a demo logistics company, injured in January 2026 and assessed at level 3 in
+  August: his disability case was approved, so the one-time subsidy and the fund's monthly
+  allowance run from 202609 and the September and October payrolls pay them; a medical claim
+  approved for November. His work-injury months 202401–202608 come from the city system.
 
-Their work-injury contribution months before the injury come from the city system (202401–
-202608, loaded as historical months). Deterministic and idempotent: each step looks for what
-it would make before making it.
+Deterministic and idempotent: each step looks for what it would make before making it.
 """
 
 from __future__ import annotations
@@ -36,13 +37,19 @@ from shebao.contributions.models import HistoricalContribution
 from shebao.core.actors import staff_actor, system_actor
 from shebao.core.identifiers import resident_id_with_check
 from shebao.core.periods import period_range
-from shebao.registry.demo import demo_employer
-from shebao.registry.models import InsuredRelation, Person
-from shebao.registry.services import AdditionSpec, person_create, staff_addition_request
+from shebao.registry.demo import demo_credit_code, demo_employer
+from shebao.registry.models import Employer, InsuredRelation, Person
+from shebao.registry.services import (
+    AdditionSpec,
+    employer_create,
+    person_create,
+    staff_addition_request,
+)
 from shebao.services.models import Case, CaseStatus
 from shebao.services.services import case_transition
 
-EMPLOYER = "十堰市示范超市有限公司"
+SUPERMARKET = "十堰市示范超市有限公司"
+LOGISTICS = ("91420300MA4D0009", "十堰顺达物流有限公司")  # credit-code body, name
 CLERK = "clerk_maojian"
 REVIEWER = "reviewer_maojian"
 LEGACY = "demo:legacy"
@@ -54,7 +61,8 @@ BANK = "中国邮政储蓄银行十堰分行"
 class DemoInjury:
     name: str
     resident_body: str
-    base_fen: int
+    employer: str
+    base_fen: int  # the months from the city system; 0: none (the demo person's own months)
     decision_no: str
     injured_on: date
     decided_on: date
@@ -70,6 +78,7 @@ DEMO_INJURIES = [
     DemoInjury(
         "马建军",
         "42030219790416371",
+        LOGISTICS[1],
         520_000,
         "十人社工认〔2026〕12号",
         date(2026, 1, 12),
@@ -82,15 +91,16 @@ DEMO_INJURIES = [
         True,
     ),
     DemoInjury(
-        "杨丽萍",
-        "42030219860923482",
-        480_000,
-        "十人社工认〔2026〕57号",
-        date(2026, 7, 6),
-        date(2026, 9, 10),
+        "张伟",
+        "42030219700101123",
+        SUPERMARKET,
+        0,
+        "十人社工认〔2026〕131号",
+        date(2026, 10, 8),
+        date(2026, 10, 30),
         "整理货架时从梯子跌落",
-        "十劳鉴〔2026〕391号",
-        date(2026, 10, 20),
+        "十劳鉴〔2026〕446号",
+        date(2026, 11, 20),
         5,
         "partial",
         False,
@@ -122,8 +132,25 @@ def _through(case: Case, *, approve: bool = True) -> Case:
     return case
 
 
+def _employer(name: str) -> Employer:
+    if name == SUPERMARKET:
+        return demo_employer(SUPERMARKET)
+    code = demo_credit_code(LOGISTICS[0])
+    employer = Employer.objects.filter(credit_code=code).first()
+    if employer is None:
+        employer = employer_create(
+            actor=system_actor("seed_demo"),
+            credit_code=code,
+            name=LOGISTICS[1],
+            agency=demo_employer(SUPERMARKET).managing_agency,
+        )
+    return employer
+
+
 def _worker(demo: DemoInjury) -> Person:
-    employer = demo_employer(EMPLOYER)
+    """The injured worker; a new one is registered, added by their employer and given the
+    work-injury months of the city system."""
+    employer = _employer(demo.employer)
     resident_id = resident_id_with_check(demo.resident_body)
     person = Person.objects.filter(resident_id=resident_id).first()
     if person is None:
@@ -133,8 +160,6 @@ def _worker(demo: DemoInjury) -> Person:
             name=demo.name,
             agency=employer.managing_agency,
         )
-        person.bank_name, person.bank_account = BANK, "6221881800" + demo.resident_body[-9:]
-        person.save(update_fields=["bank_name", "bank_account"])
     if not InsuredRelation.objects.filter(person=person, employer=employer).exists():
         case = staff_addition_request(
             actor=staff_actor(CLERK),
@@ -143,19 +168,20 @@ def _worker(demo: DemoInjury) -> Person:
         )
         case = case_transition(actor=staff_actor(CLERK), case=case, action="send_for_review")
         case_transition(actor=system_actor("seed_demo"), case=case, action="approve")
-    HistoricalContribution.objects.bulk_create(
-        [
-            HistoricalContribution(
-                person_id=person.pk,
-                scheme="work_injury",
-                period=period,
-                base_fen=demo.base_fen,
-                source=LEGACY,
-            )
-            for period in period_range(*HISTORY)
-        ],
-        ignore_conflicts=True,
-    )
+    if demo.base_fen:
+        HistoricalContribution.objects.bulk_create(
+            [
+                HistoricalContribution(
+                    person_id=person.pk,
+                    scheme="work_injury",
+                    period=period,
+                    base_fen=demo.base_fen,
+                    source=LEGACY,
+                )
+                for period in period_range(*HISTORY)
+            ],
+            ignore_conflicts=True,
+        )
     return person
 
 
@@ -172,7 +198,7 @@ def _injury(demo: DemoInjury) -> Injury:
                 decision_no=demo.decision_no,
                 decided_on=demo.decided_on,
                 injured_on=demo.injured_on,
-                employer_id=demo_employer(EMPLOYER).pk,
+                employer_id=_employer(demo.employer).pk,
                 description=demo.description,
             ),
         )
@@ -197,6 +223,10 @@ def _assessment(injury: Injury, demo: DemoInjury) -> WorkAbilityAssessment:
     return injury.assessments.get(conclusion_no=demo.conclusion_no)
 
 
+def _bank_account(injury: Injury) -> str:
+    return "6221881800" + injury.person.resident_id[-10:-1]
+
+
 def _disability(injury: Injury, assessment: WorkAbilityAssessment, approve: bool) -> None:
     case = (
         Case.objects.filter(item__code=ITEM_DISABILITY, data__injury_id=injury.pk)
@@ -204,7 +234,13 @@ def _disability(injury: Injury, assessment: WorkAbilityAssessment, approve: bool
         .first()
     )
     if case is None:
-        case = disability_request(actor=staff_actor(CLERK), injury=injury, assessment=assessment)
+        case = disability_request(
+            actor=staff_actor(CLERK),
+            injury=injury,
+            assessment=assessment,
+            bank_name=BANK,
+            bank_account=_bank_account(injury),
+        )
     _through(case, approve=approve)
 
 
@@ -216,6 +252,11 @@ def _medical(injury: Injury) -> None:
     )
     if case is None:
         case = medical_request(
-            actor=staff_actor(CLERK), injury=injury, items=MEDICAL_ITEMS, today=MEDICAL_DAY
+            actor=staff_actor(CLERK),
+            injury=injury,
+            items=MEDICAL_ITEMS,
+            bank_name=BANK,
+            bank_account=_bank_account(injury),
+            today=MEDICAL_DAY,
         )
     _through(case)

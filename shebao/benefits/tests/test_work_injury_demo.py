@@ -1,6 +1,6 @@
-"""The work-injury demo: two injuries at the demo supermarket, a level-3 case approved whose
-allowance the demo payrolls pay from 202609, a level-5 case waiting for reviewer_maojian, a
-medical claim; a second seeding adds nothing."""
+"""The work-injury demo: a level-3 case approved whose allowance the demo payrolls pay from
+202609 with a medical claim, and 张伟's level-5 case at the demo supermarket waiting for
+reviewer_maojian; a second seeding adds nothing."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 def test_demo_injuries_their_benefits_and_the_waiting_case(demo):
     level3 = Injury.objects.get(decision_no=DEMO_INJURIES[0].decision_no)
     level5 = Injury.objects.get(decision_no=DEMO_INJURIES[1].decision_no)
-    assert (level3.employer.name, level3.agency.code) == ("十堰市示范超市有限公司", "420302")
+    assert (level3.employer.name, level3.agency.code) == ("十堰顺达物流有限公司", "420302")
+    assert (level5.person.name, level5.employer.name) == ("张伟", "十堰市示范超市有限公司")
     # 5,200.00 a month before the injury: 23 months and 80 %
     benefits = {b.kind: b for b in Benefit.objects.filter(source=f"injury:{level3.pk}")}
     assert (
@@ -48,12 +49,15 @@ def test_demo_injuries_their_benefits_and_the_waiting_case(demo):
         "partial",
         "employer",
     )
-    # 4,800.00: 18 months, 70 % from the employer, nursing 30 % of 7,226.00
+    # 张伟's one month before the injury, 4,299.00, clamped up to 4,335.60: 18 months, 70 %
+    # from the employer, nursing 30 % of 7,226.00, from 202612
+    assert level5.own_wage_fen == 433_560
     assert (figures["lump_sum_fen"], figures["allowance_fen"], figures["nursing_fen"]) == (
-        8_640_000,
-        336_000,
+        7_804_080,
+        303_492,
         216_780,
     )
+    assert figures["start_period"] == 202612
     assert not Benefit.objects.filter(source=f"injury:{level5.pk}").exists()
 
 
