@@ -35,6 +35,7 @@ from shebao.services.services import case_transition
 pytestmark = pytest.mark.django_db
 
 BANK = {"bank_name": "中国建设银行", "bank_account": "6217002870011112222"}
+BANK_NAME, BANK_ACCOUNT = BANK["bank_name"], BANK["bank_account"]
 
 
 @pytest.fixture
@@ -51,15 +52,34 @@ def injury(maojian):
 
 
 def spouse() -> Survivor:
-    return Survivor("林秀英", resident_id_with_check("42030219860304262"), "spouse", **BANK)
+    return Survivor(
+        "林秀英",
+        resident_id_with_check("42030219860304262"),
+        "spouse",
+        bank_name=BANK_NAME,
+        bank_account=BANK_ACCOUNT,
+    )
 
 
 def child(name: str, body: str, *, orphan: bool = False) -> Survivor:
-    return Survivor(name, resident_id_with_check(body), "child", orphan=orphan, **BANK)
+    return Survivor(
+        name,
+        resident_id_with_check(body),
+        "child",
+        orphan=orphan,
+        bank_name=BANK_NAME,
+        bank_account=BANK_ACCOUNT,
+    )
 
 
 CHILDREN = [child("林小明", "42030220120601451"), child("林小红", "42030220150802462")]
-WIDOW = Claimant("林秀英", resident_id_with_check("42030219860304262"), "配偶", **BANK)
+WIDOW = Claimant(
+    "林秀英",
+    resident_id_with_check("42030219860304262"),
+    "配偶",
+    bank_name=BANK_NAME,
+    bank_account=BANK_ACCOUNT,
+)
 
 
 def test_spouse_and_two_children_reach_the_cap_exactly(injury):
@@ -199,7 +219,15 @@ def test_a_living_worker_has_no_death_benefits(actor_of, maojian):
 @pytest.mark.parametrize(
     "survivors",
     [
-        [Survivor("无效", "420302201206014500", "child", **BANK)],  # bad check character
+        [
+            Survivor(
+                "无效",
+                "420302201206014500",
+                "child",
+                bank_name=BANK_NAME,
+                bank_account=BANK_ACCOUNT,
+            )
+        ],  # bad check character
         [Survivor("无账户", resident_id_with_check("42030220120601451"), "child")],
         [spouse(), spouse()],
     ],
@@ -212,7 +240,13 @@ def test_incomplete_dependants_are_refused(actor_of, injury, survivors):
 
 
 def test_an_unknown_relation_is_refused(injury):
-    stranger = Survivor("路人", resident_id_with_check("42030219900101123"), "friend", **BANK)
+    stranger = Survivor(
+        "路人",
+        resident_id_with_check("42030219900101123"),
+        "friend",
+        bank_name=BANK_NAME,
+        bank_account=BANK_ACCOUNT,
+    )
     with pytest.raises(RuleViolation) as err:
         death_assess(injury=injury, claimant=WIDOW, survivors=[stranger])
     assert err.value.code == "WI-RELATION-UNKNOWN"
