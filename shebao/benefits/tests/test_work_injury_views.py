@@ -9,7 +9,13 @@ import pytest
 from django.test import Client
 
 from shebao.benefits.models import Benefit
-from shebao.benefits.services.work_injury_benefits import disability_request
+from shebao.benefits.services.work_injury import AssessmentRecord, assessment_request
+from shebao.benefits.services.work_injury_benefits import (
+    MedicalItem,
+    disability_request,
+    medical_request,
+)
+from shebao.benefits.services.work_injury_death import Claimant, Survivor, death_request
 from shebao.benefits.tests.work_injury_support import (
     CLERK,
     approve,
@@ -170,3 +176,44 @@ def test_the_approved_case_shows_on_the_injury_page(login, injury):
     assert Benefit.objects.filter(source=f"injury:{injury.pk}").count() == 2
     assert "4,800.00" in page  # the level-3 allowance, 80 % of 6,000.00
     assert "138,000.00" in page  # 23 months
+
+
+def test_every_case_summary_renders(login, worker):
+    injury = injury_make(*worker)
+    assessment = assessment_make(injury, 2, "full")
+    clerk = staff_actor(CLERK)
+    disability = disability_request(actor=clerk, injury=injury, assessment=assessment)
+    medical = medical_request(
+        actor=clerk, injury=injury, items=[MedicalItem("in_catalogue", "手术", 100_000)]
+    )
+    fatal = injury_make(
+        *worker_make(injury.agency),
+        injured_on=date(2026, 5, 18),
+        fatal=True,
+        died_on=date(2026, 5, 20),
+    )
+    widow = Claimant("林秀英", "420302198603042626", "配偶", "建行", "6217000011112222")
+    death = death_request(
+        actor=clerk,
+        injury=fatal,
+        claimant=widow,
+        survivors=[
+            Survivor("林秀英", "420302198603042626", "spouse", False, False, "建行", "62170")
+        ],
+    )
+    pending = assessment_request(
+        actor=clerk,
+        injury=injury,
+        record=AssessmentRecord("十劳鉴〔2026〕900号", date(2026, 10, 1), 3, "none"),
+    )
+    client = login(CLERK)  # the summary shows while the case is open
+    expected = {
+        disability.pk: "150,000.00",  # level 2: 25 × 6,000.00
+        medical.pk: "1,000.00",
+        death.pk: "1,130,040.00",
+        pending.pk: "十劳鉴〔2026〕900号",
+    }
+    for case_id, text in expected.items():
+        page = client.get(f"/cases/{case_id}/").content.decode()
+        assert 'data-testid="case-data"' in page, Case.objects.get(pk=case_id).item.code
+        assert text in page
