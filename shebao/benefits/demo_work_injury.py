@@ -22,17 +22,13 @@ from shebao.benefits.models import Injury, WorkAbilityAssessment
 from shebao.benefits.services.work_injury import (
     ITEM_DISABILITY,
     ITEM_MEDICAL,
-    AssessmentRecord,
     InjuryRecord,
-    assessment_request,
     injury_request,
     pending_case,
 )
-from shebao.benefits.services.work_injury_benefits import (
-    MedicalItem,
-    disability_request,
-    medical_request,
-)
+from shebao.benefits.services.work_injury_assessment import AssessmentRecord, assessment_request
+from shebao.benefits.services.work_injury_benefits import disability_request
+from shebao.benefits.services.work_injury_medical import MedicalItem, medical_request
 from shebao.contributions.models import HistoricalContribution
 from shebao.core.actors import staff_actor, system_actor
 from shebao.core.identifiers import resident_id_with_check

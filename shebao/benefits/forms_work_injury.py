@@ -8,9 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shebao.benefits.models import Dependence, WorkAbilityAssessment
-from shebao.benefits.services.work_injury import AssessmentRecord, InjuryRecord
-from shebao.benefits.services.work_injury_benefits import MedicalCategory, MedicalItem
+from shebao.benefits.services.work_injury import InjuryRecord
+from shebao.benefits.services.work_injury_assessment import AssessmentRecord
 from shebao.benefits.services.work_injury_death import Claimant, Survivor
+from shebao.benefits.services.work_injury_medical import MedicalCategory, MedicalItem
 from shebao.contributions.forms import INPUT, SELECT
 from shebao.contributions.forms_counter import refusal_text
 from shebao.core.errors import RuleViolation

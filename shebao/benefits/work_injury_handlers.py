@@ -10,11 +10,12 @@ from shebao.benefits.services.work_injury import (
     ITEM_DISABILITY,
     ITEM_MEDICAL,
     ITEM_RECOGNITION,
-    apply_assessment,
     apply_recognition,
 )
-from shebao.benefits.services.work_injury_benefits import apply_disability, apply_medical
+from shebao.benefits.services.work_injury_assessment import apply_assessment
+from shebao.benefits.services.work_injury_benefits import apply_disability
 from shebao.benefits.services.work_injury_death import apply_death
+from shebao.benefits.services.work_injury_medical import apply_medical
 from shebao.core.actors import Actor
 from shebao.services.handlers import register_handler
 from shebao.services.models import Case

@@ -9,11 +9,10 @@ from datetime import date
 import pytest
 
 from shebao.benefits.models import Benefit, BenefitPayer, MedicalClaim
-from shebao.benefits.services.work_injury_benefits import (
+from shebao.benefits.services.work_injury_benefits import disability_assess, disability_request
+from shebao.benefits.services.work_injury_medical import (
     FOOD_KEY,
     MedicalItem,
-    disability_assess,
-    disability_request,
     medical_assess,
     medical_request,
 )

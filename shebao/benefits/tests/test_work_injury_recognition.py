@@ -9,13 +9,8 @@ from datetime import date
 import pytest
 
 from shebao.benefits.models import Injury, WorkAbilityAssessment
-from shebao.benefits.services.work_injury import (
-    AssessmentRecord,
-    InjuryRecord,
-    assessment_request,
-    injury_get,
-    injury_request,
-)
+from shebao.benefits.services.work_injury import InjuryRecord, injury_get, injury_request
+from shebao.benefits.services.work_injury_assessment import AssessmentRecord, assessment_request
 from shebao.benefits.tests.work_injury_support import (
     CLERK,
     REVIEWER,

@@ -9,13 +9,10 @@ import pytest
 from django.test import Client
 
 from shebao.benefits.models import Benefit
-from shebao.benefits.services.work_injury import AssessmentRecord, assessment_request
-from shebao.benefits.services.work_injury_benefits import (
-    MedicalItem,
-    disability_request,
-    medical_request,
-)
+from shebao.benefits.services.work_injury_assessment import AssessmentRecord, assessment_request
+from shebao.benefits.services.work_injury_benefits import disability_request
 from shebao.benefits.services.work_injury_death import Claimant, Survivor, death_request
+from shebao.benefits.services.work_injury_medical import MedicalItem, medical_request
 from shebao.benefits.tests.work_injury_support import (
     CLERK,
     approve,

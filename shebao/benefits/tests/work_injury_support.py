@@ -7,12 +7,8 @@ from __future__ import annotations
 from datetime import date
 
 from shebao.benefits.models import Injury, WorkAbilityAssessment
-from shebao.benefits.services.work_injury import (
-    AssessmentRecord,
-    InjuryRecord,
-    assessment_request,
-    injury_request,
-)
+from shebao.benefits.services.work_injury import InjuryRecord, injury_request
+from shebao.benefits.services.work_injury_assessment import AssessmentRecord, assessment_request
 from shebao.benefits.tests.retirement_factories import retiree_make
 from shebao.contributions.models import HistoricalContribution
 from shebao.contributions.tests.factories import employer_make, relations_make

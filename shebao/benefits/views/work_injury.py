@@ -28,7 +28,6 @@ from shebao.benefits.forms_work_injury import (
 )
 from shebao.benefits.models import Benefit, Injury
 from shebao.benefits.services.work_injury import (
-    assessment_request,
     injuries_visible,
     injury_assess,
     injury_cases,
@@ -36,13 +35,10 @@ from shebao.benefits.services.work_injury import (
     injury_request,
     own_wage_calculation,
 )
-from shebao.benefits.services.work_injury_benefits import (
-    disability_assess,
-    disability_request,
-    medical_assess,
-    medical_request,
-)
+from shebao.benefits.services.work_injury_assessment import assessment_request
+from shebao.benefits.services.work_injury_benefits import disability_assess, disability_request
 from shebao.benefits.services.work_injury_death import death_assess, death_request
+from shebao.benefits.services.work_injury_medical import medical_assess, medical_request
 from shebao.contributions.forms_counter import refusal_text
 from shebao.core.actors import actor_from_request
 from shebao.core.errors import RuleViolation
