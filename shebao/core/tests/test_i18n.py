@@ -19,7 +19,11 @@ def source_msgids() -> set[str]:
     """Every string marked for translation in our templates and Python code."""
     found: set[str] = set()
     for template in (ROOT / "shebao").rglob("*.html"):
-        found.update(match[1] for match in TEMPLATE_TAG.findall(template.read_text()))
+        # makemessages stores a literal % of a {% translate %} string as %%, and Django looks
+        # the string up that way.
+        found.update(
+            match[1].replace("%", "%%") for match in TEMPLATE_TAG.findall(template.read_text())
+        )
     for module in list((ROOT / "shebao").rglob("*.py")) + list((ROOT / "config").rglob("*.py")):
         if "migrations" in module.parts:
             continue
