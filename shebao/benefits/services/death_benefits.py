@@ -519,53 +519,37 @@ def death_benefit_case_approved(case: Case, actor: Actor) -> list[Benefit]:
     agency = paying_agency(person)
     month = period_of(timezone.localdate())
     calculation = figures.as_json()
-    opened = [
-        benefit_open(
+    case_source = f"{ITEM_DEATH_BENEFIT}:{case.receipt_no}"
+
+    def one_time(kind: str, amount_fen: int, source: str, details: dict[str, Any]) -> Benefit:
+        return benefit_open(
             actor=actor,
             person=person,
             scheme=Scheme.PENSION,
-            kind=BenefitKind.FUNERAL_GRANT,
+            kind=kind,
             payee=payee,
             agency=agency,
             start_period=month,
-            monthly_fen=figures.funeral_fen,
+            monthly_fen=amount_fen,
             case_id=case.pk,
-            source=f"{ITEM_DEATH_BENEFIT}:{case.receipt_no}",
-            calculation=calculation,
+            source=source,
+            calculation=details,
         )
-    ]
+
+    opened = [one_time(BenefitKind.FUNERAL_GRANT, figures.funeral_fen, case_source, calculation)]
     if figures.survivor_fen > 0:
         opened.append(
-            benefit_open(
-                actor=actor,
-                person=person,
-                scheme=Scheme.PENSION,
-                kind=BenefitKind.SURVIVOR_PAYMENT,
-                payee=payee,
-                agency=agency,
-                start_period=month,
-                monthly_fen=figures.survivor_fen,
-                case_id=case.pk,
-                source=f"{ITEM_DEATH_BENEFIT}:{case.receipt_no}",
-                calculation=calculation,
-            )
+            one_time(BenefitKind.SURVIVOR_PAYMENT, figures.survivor_fen, case_source, calculation)
         )
     if figures.estate_fen > 0:
         # The pension months owed to the estate: a survivor payment of its own, named by its
         # source, so the funeral subsidy and the survivor payment stay what the rule computed.
         opened.append(
-            benefit_open(
-                actor=actor,
-                person=person,
-                scheme=Scheme.PENSION,
-                kind=BenefitKind.SURVIVOR_PAYMENT,
-                payee=payee,
-                agency=agency,
-                start_period=month,
-                monthly_fen=figures.estate_fen,
-                case_id=case.pk,
-                source=f"{ESTATE_SOURCE}:{figures.pension_id}",
-                calculation={"months": figures.estate_months, "amount_fen": figures.estate_fen},
+            one_time(
+                BenefitKind.SURVIVOR_PAYMENT,
+                figures.estate_fen,
+                f"{ESTATE_SOURCE}:{figures.pension_id}",
+                {"months": figures.estate_months, "amount_fen": figures.estate_fen},
             )
         )
     for benefit in opened:
