@@ -129,13 +129,6 @@ register_rule(
 )
 
 
-def _pension_of(person: Person) -> Pension:
-    pension = Pension.objects.select_related("agency", "person").filter(person=person).first()
-    if pension is None:
-        raise RuleViolation("DEATH-NO-PENSION")
-    return pension
-
-
 def _last_paid(pension: Pension) -> int | None:
     last = (
         PayrollLine.objects.filter(pension_id=pension.pk)
@@ -179,7 +172,8 @@ def death_register(
     the comparison import, or the counter registration of a working participant's death).
     A retiree's pension stops as below; every other running benefit stops after the month of
     death (``benefits_stop_all``) for retirees and working participants alike."""
-    if not Pension.objects.filter(person=person).exists():
+    pension = Pension.objects.select_related("agency").filter(person=person).first()
+    if pension is None:
         return _participant_death_register(
             actor=actor,
             person=person,
@@ -188,7 +182,6 @@ def death_register(
             reference=reference,
             case_id=case_id,
         )
-    pension = _pension_of(person)
     ensure_in_scope(actor, pension.agency)
     if died_on > timezone.localdate():
         raise RuleViolation("DEATH-DATE-FUTURE", date=died_on.isoformat())
