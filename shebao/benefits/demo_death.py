@@ -46,12 +46,11 @@ from shebao.contributions.models import HistoricalContribution
 from shebao.core.actors import Actor, staff_actor, system_actor
 from shebao.core.audit import audit_record
 from shebao.core.identifiers import resident_id_with_check
-from shebao.core.models import Agency, User
+from shebao.core.models import Agency
 from shebao.core.periods import period_add, period_range
 from shebao.registry.models import InsuredRelation, Person, RelationKind, RelationStatus, Scheme
 from shebao.registry.services.persons import person_create
-from shebao.rules.models import Parameter, ParameterValue, ValueStatus
-from shebao.rules.services import parameter_value_decide, parameter_value_propose
+from shebao.rules.demo import placeholder_value_enter
 from shebao.services.models import CaseStatus
 from shebao.services.services import case_transition
 
@@ -100,29 +99,13 @@ def seed_demo() -> None:
 
 def _income_base() -> None:
     """M for deaths in 2026, proposed by ``policy_hubei`` and approved by ``admin``."""
-    parameter = Parameter.objects.filter(key=INCOME_BASE_KEY).first()
-    if parameter is None or not User.objects.filter(username="policy_hubei").exists():
-        return
-    demo = ParameterValue.objects.filter(
-        parameter=parameter, region="420000", effective_from=date(M_YEAR, 1, 1), note=M_NOTE
-    )
-    if demo.filter(status=ValueStatus.APPROVED).exists():
-        return
-    proposal = demo.filter(status=ValueStatus.PENDING).first() or parameter_value_propose(
-        actor=staff_actor("policy_hubei"),
-        parameter=parameter,
+    placeholder_value_enter(
+        key=INCOME_BASE_KEY,
         region="420000",
         effective_from=date(M_YEAR, 1, 1),
         value_text=M_PLACEHOLDER,
         reference=M_REFERENCE,
-        confidence="unverified",
         note=M_NOTE,
-    )
-    parameter_value_decide(
-        actor=staff_actor("admin"),
-        proposal=proposal,
-        approve=True,
-        note="Demo placeholder approved for the demo only.",
     )
 
 

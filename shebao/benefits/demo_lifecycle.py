@@ -44,10 +44,9 @@ from shebao.benefits.services.certification import (
 )
 from shebao.benefits.services.death import comparison_import
 from shebao.core.actors import Actor, staff_actor
-from shebao.core.models import Agency, BatchRun, BatchStatus, User
-from shebao.rules.models import Parameter, ParameterValue, ValueStatus
+from shebao.core.models import Agency, BatchRun, BatchStatus
+from shebao.rules.demo import placeholder_value_enter
 from shebao.rules.params import NATIONAL
-from shebao.rules.services import parameter_value_decide, parameter_value_propose
 
 CITY = "420300"
 COUNTER_DISTRICT = "420302"  # clerk_maojian certifies at the counter
@@ -150,34 +149,14 @@ def _comparison(fund: Actor, city: Agency, alive: Pension | None, exclude: list[
 
 def _placeholders_2026() -> None:
     """Enter the 2026 split as a policy officer proposes and an administrator approves it."""
-    proposer = User.objects.filter(username="policy_hubei").first()
-    approver = User.objects.filter(username="admin").first()
-    if proposer is None or approver is None:
-        return
     for key, region, text in PLACEHOLDERS:
-        parameter = Parameter.objects.filter(key=key).first()
-        if parameter is None:
-            continue
-        demo = ParameterValue.objects.filter(
-            parameter=parameter, region=region, effective_from=date(ADJUSTMENT_YEAR, 1, 1)
-        ).filter(note=DEMO_NOTE)
-        if demo.filter(status=ValueStatus.APPROVED).exists():
-            continue
-        proposal = demo.filter(status=ValueStatus.PENDING).first() or parameter_value_propose(
-            actor=staff_actor("policy_hubei"),
-            parameter=parameter,
+        placeholder_value_enter(
+            key=key,
             region=region,
             effective_from=date(ADJUSTMENT_YEAR, 1, 1),
             value_text=text,
             reference=DEMO_REFERENCE,
-            confidence="unverified",
             note=DEMO_NOTE,
-        )
-        parameter_value_decide(
-            actor=staff_actor("admin"),
-            proposal=proposal,
-            approve=True,
-            note="Demo placeholder approved for the demo only.",
         )
 
 

@@ -37,10 +37,10 @@ from shebao.benefits.services.retirement import (
     retirement_request,
 )
 from shebao.contributions.models import HistoricalContribution
-from shebao.core.actors import Actor, staff_actor, system_actor
+from shebao.core.actors import staff_actor, system_actor
 from shebao.core.audit import audit_record
 from shebao.core.identifiers import resident_id_with_check
-from shebao.core.models import Agency, Channel, User
+from shebao.core.models import Agency
 from shebao.core.periods import period_add, period_range
 from shebao.registry.demo import demo_employer
 from shebao.registry.demo_bulk import AGENCY_AREAS, GIVEN, SURNAMES
@@ -53,8 +53,7 @@ from shebao.registry.models import (
     Sex,
 )
 from shebao.registry.services import person_create
-from shebao.rules.models import Parameter, ParameterValue
-from shebao.rules.services import parameter_value_decide, parameter_value_propose
+from shebao.rules.demo import placeholder_value_enter
 from shebao.rules.store import DatabaseParameters
 from shebao.services.services import case_transition
 
@@ -147,31 +146,14 @@ def demo_wage(year: int) -> Decimal:
 
 
 def seed_demo_wages() -> None:
-    parameter = Parameter.objects.filter(key="wage.reference_average_monthly").first()
-    proposer = User.objects.filter(username="policy_hubei").first()
-    approver = User.objects.filter(username="admin").first()
-    if parameter is None or proposer is None or approver is None:
-        return
-    entered = set(
-        ParameterValue.objects.filter(
-            parameter=parameter, region="420300", reference=DEMO_WAGE_REFERENCE
-        ).values_list("effective_from__year", flat=True)
-    )
     for year in DEMO_WAGE_YEARS:
-        if year in entered:
-            continue
-        proposal = parameter_value_propose(
-            actor=Actor(user=proposer, channel=Channel.COUNTER),
-            parameter=parameter,
+        placeholder_value_enter(
+            key="wage.reference_average_monthly",
             region="420300",
             effective_from=date(year, 1, 1),
             value_text=f"{demo_wage(year)}.00",
             reference=DEMO_WAGE_REFERENCE,
-            confidence="unverified",
             note=DEMO_WAGE_NOTE,
-        )
-        parameter_value_decide(
-            actor=Actor(user=approver, channel=Channel.COUNTER), proposal=proposal, approve=True
         )
 
 

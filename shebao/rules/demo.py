@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from shebao.core.actors import Actor, system_actor
+from shebao.core.actors import Actor, staff_actor, system_actor
 from shebao.core.models import Channel, User
 from shebao.rules.models import Parameter, ParameterValue, ValueStatus
 from shebao.rules.params import default_parameter_dir
-from shebao.rules.services import parameter_value_propose, parameters_load
+from shebao.rules.services import (
+    parameter_value_decide,
+    parameter_value_propose,
+    parameters_load,
+)
 
 DEMO_PROPOSAL_NOTE = (
     "Demo proposal: rules.md says the 2025 values continue until the 2026 notice; this states "
@@ -40,4 +44,37 @@ def seed_demo() -> None:
         reference=in_force.reference,
         confidence="unverified",
         note=DEMO_PROPOSAL_NOTE,
+    )
+
+
+def placeholder_value_enter(
+    *, key: str, region: str, effective_from: date, value_text: str, reference: str, note: str
+) -> None:
+    """Enter a figure the demo needs but no source publishes, the way an administrator would:
+    proposed by ``policy_hubei``, approved by ``admin``, marked unverified with the demo's
+    ``reference`` and ``note`` (never in parameters/). Entered once: a value with this note
+    already approved is kept, a pending one is approved."""
+    parameter = Parameter.objects.filter(key=key).first()
+    if parameter is None or User.objects.filter(username__in=["policy_hubei", "admin"]).count() < 2:
+        return
+    entered = ParameterValue.objects.filter(
+        parameter=parameter, region=region, effective_from=effective_from, note=note
+    )
+    if entered.filter(status=ValueStatus.APPROVED).exists():
+        return
+    proposal = entered.filter(status=ValueStatus.PENDING).first() or parameter_value_propose(
+        actor=staff_actor("policy_hubei"),
+        parameter=parameter,
+        region=region,
+        effective_from=effective_from,
+        value_text=value_text,
+        reference=reference,
+        confidence="unverified",
+        note=note,
+    )
+    parameter_value_decide(
+        actor=staff_actor("admin"),
+        proposal=proposal,
+        approve=True,
+        note="Demo placeholder approved for the demo only.",
     )
