@@ -46,6 +46,7 @@ from shebao.contributions.forms import INPUT
 from shebao.contributions.forms_counter import refusal_text
 from shebao.core.actors import Actor, actor_from_request
 from shebao.core.errors import RuleViolation
+from shebao.core.feedback import report_refusal
 from shebao.core.masking import mask_resident_id
 from shebao.core.money import format_yuan
 from shebao.core.periods import period_of
@@ -125,7 +126,7 @@ def participant_death(request: HttpRequest, person_id: int) -> HttpResponse:
                 reverse("benefits:death_benefit_claim", kwargs={"person_id": person.pk})
             )
         except RuleViolation as exc:
-            messages.error(request, _refused(exc))
+            report_refusal(request, exc)
     return render(
         request, "benefits/death_benefit_register.html", _context(person) | {"form": form}
     )
@@ -220,7 +221,7 @@ def death_benefit_claim(request: HttpRequest, person_id: int) -> HttpResponse:
                     )
                 )
             except RuleViolation as exc:
-                messages.error(request, _refused(exc))
+                report_refusal(request, exc)
     figures, refusal = (None, "") if context["death"] is None else _figures(person, deemed)
     granted = funeral_grant_of(person)
     return render(
