@@ -494,7 +494,7 @@ def _lines_locked(ids: list[int]) -> dict[int, PayrollLine]:
             {
                 line.pk: line
                 for line in batch.only(
-                    "id", "run_id", "status", "pension_id", "period", "amount_fen"
+                    "id", "run_id", "status", "pension_id", "benefit_id", "period", "amount_fen"
                 )
             }
         )
