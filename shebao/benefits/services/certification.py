@@ -40,7 +40,6 @@ from shebao.services.models import Case
 from shebao.services.services import case_record_link, case_transition
 
 ITEM_CERTIFICATION = "SBQL001"
-VALID_MONTHS = 12  # certified once every 12 months (人社部 待遇资格认证)
 _BASIS = "人社部发〔2018〕19号 (领取社会保险待遇资格确认)"
 
 register_rule(
@@ -67,6 +66,9 @@ register_rule(
     "The certification channel '{channel}' is not valid.",
     _BASIS,
 )
+
+
+# A retiree is certified once every 12 months (人社部发〔2018〕19号): a year, to the day.
 
 
 def add_year(day: date) -> date:

@@ -78,8 +78,9 @@ def test_approval_opens_the_pension_and_retires_the_relations(actor_of, applican
     assert not Pension.objects.filter(person=applicant).exists()
 
     case = case_transition(actor=actor_of("clerk_maojian"), case=case, action="send_for_review")
-    with pytest.raises(RuleViolation):
+    with pytest.raises(RuleViolation) as refused:  # the clerk holds no approve permission
         case_transition(actor=actor_of("clerk_maojian"), case=case, action="approve")
+    assert refused.value.code == "CORE-PERMISSION"
     assert not Pension.objects.filter(person=applicant).exists()
     case = case_transition(actor=actor_of("reviewer_maojian"), case=case, action="approve")
     assert case.status == CaseStatus.APPROVED
