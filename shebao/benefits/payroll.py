@@ -62,7 +62,6 @@ LINE_COLUMNS = (
     "run_id, pension_id, person_id, agency_id, period, kind, amount_fen, bank_name, "
     "bank_account, status, failure_reason, file_id"
 )
-TOTAL_KEYS = ("lines", "persons", "regular_fen", "back_pay_fen", "total_fen", "overpaid_fen")
 
 register_rule(
     "PAYROLL-TOTALS-MISMATCH",

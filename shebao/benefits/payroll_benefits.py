@@ -33,7 +33,6 @@ from shebao.core.models import BatchChunk, BatchRun
 from shebao.core.periods import period_range
 
 SEGMENT = "benefits"
-BENEFIT_TOTAL_KEYS = ("benefit_lines", "benefit_payees", "benefit_fen", "medical_fen")
 
 
 def last_month_due(benefit: Benefit, period: int) -> int:
