@@ -171,6 +171,17 @@ def ensure_case_of(case: Case, item_code: str) -> None:
         raise RuleViolation("WI-ITEM", receipt=case.receipt_no, item=item_code)
 
 
+def case_injury_locked(case: Case, item_code: str) -> Injury:
+    """A handler's first step: the case is of ``item_code``, and its injury is locked so two
+    approvals on one injury run one after the other."""
+    ensure_case_of(case, item_code)
+    return (
+        Injury.objects.select_for_update()
+        .select_related("person", "agency")
+        .get(pk=case.data["injury_id"])
+    )
+
+
 def figures_unchanged(accepted: dict[str, Any], now: dict[str, Any], total_key: str) -> None:
     """The approval works the figures out again: any difference sends the case back."""
     if accepted != now:

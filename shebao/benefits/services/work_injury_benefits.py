@@ -25,7 +25,7 @@ from shebao.benefits.models import (
 from shebao.benefits.services.benefits import Payee, benefit_open
 from shebao.benefits.services.work_injury import (
     ITEM_DISABILITY,
-    ensure_case_of,
+    case_injury_locked,
     ensure_staff,
     figures_unchanged,
     finished_case,
@@ -244,12 +244,7 @@ def disability_request(
 def apply_disability(case: Case, actor: Actor) -> list[Benefit]:
     """The SBBN032 handler: the figures worked out again, then the one-time subsidy, the
     allowance (fund or employer) and the nursing allowance opened. A replay writes nothing."""
-    ensure_case_of(case, ITEM_DISABILITY)
-    injury = (
-        Injury.objects.select_for_update()
-        .select_related("person", "agency")
-        .get(pk=case.data["injury_id"])
-    )
+    injury = case_injury_locked(case, ITEM_DISABILITY)
     already = list(Benefit.objects.filter(case_id=case.pk).order_by("pk"))
     if already:
         return already

@@ -26,7 +26,7 @@ from shebao.benefits.services.benefits import (
 from shebao.benefits.services.death import death_register
 from shebao.benefits.services.work_injury import (
     ITEM_DEATH,
-    ensure_case_of,
+    case_injury_locked,
     ensure_staff,
     figures_unchanged,
     finished_case,
@@ -261,12 +261,7 @@ def apply_death(case: Case, actor: Actor) -> list[Benefit]:
     """The SBBN033 handler: the figures worked out again; the deceased's running benefits
     stopped after the month of death; the funeral subsidy, the one-time death subsidy and the
     survivor pensions opened. A replay writes nothing."""
-    ensure_case_of(case, ITEM_DEATH)
-    injury = (
-        Injury.objects.select_for_update()
-        .select_related("person", "agency")
-        .get(pk=case.data["injury_id"])
-    )
+    injury = case_injury_locked(case, ITEM_DEATH)
     already = list(Benefit.objects.filter(case_id=case.pk).order_by("pk"))
     if already:
         return already

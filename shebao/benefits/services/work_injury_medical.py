@@ -16,7 +16,7 @@ from shebao.benefits.models import BenefitKind, Injury, MedicalClaim
 from shebao.benefits.services.benefits import Payee, benefit_open
 from shebao.benefits.services.work_injury import (
     ITEM_MEDICAL,
-    ensure_case_of,
+    case_injury_locked,
     ensure_staff,
     figures_unchanged,
 )
@@ -224,12 +224,7 @@ def medical_request(
 
 def apply_medical(case: Case, actor: Actor) -> MedicalClaim:
     """The SBBN027 handler: the limits applied again, the claim and its reimbursement."""
-    ensure_case_of(case, ITEM_MEDICAL)
-    injury = (
-        Injury.objects.select_for_update()
-        .select_related("person", "agency")
-        .get(pk=case.data["injury_id"])
-    )
+    injury = case_injury_locked(case, ITEM_MEDICAL)
     existing = MedicalClaim.objects.filter(case_id=case.pk).first()
     if existing is not None:
         return existing
