@@ -41,7 +41,7 @@ from shebao.benefits.models import (
     PensionNotice,
     PensionStatus,
 )
-from shebao.benefits.payroll_benefits import benefit_banks
+from shebao.benefits.payroll_benefits import benefit_banks, planned_file_ids
 from shebao.benefits.services.pensions import pension_differences
 from shebao.core.actors import system_actor
 from shebao.core.audit import audit_record
@@ -163,7 +163,7 @@ def recheck(run: BatchRun, chunk: BatchChunk) -> tuple[list[PayrollLine], int]:
     )
     back_pay: list[PayrollLine] = []
     overpaid_total = 0
-    files = _planned_files(run)
+    files = planned_file_ids(run)
     for pension in marked:
         assert pension.recheck_from is not None
         if pension.recheck_from < period:
@@ -205,12 +205,6 @@ WHERE p.agency_id IN ({agency_list(run)}) AND p.status = '{PensionStatus.ACTIVE.
             generated_by=run.actor_label,
         )
         for seq, bank in enumerate(banks, start=1)
-    )
-
-
-def _planned_files(run: BatchRun) -> dict[str, int]:
-    return dict(
-        PayrollFile.objects.filter(run=run, kind=LineKind.REGULAR).values_list("bank_name", "id")
     )
 
 

@@ -67,6 +67,13 @@ def benefit_banks(run: BatchRun) -> set[str]:
     )
 
 
+def planned_file_ids(run: BatchRun) -> dict[str, int]:
+    """The id of the run's planned payment file of each bank, for the lines written into it."""
+    return dict(
+        PayrollFile.objects.filter(run=run, kind=LineKind.REGULAR).values_list("bank_name", "id")
+    )
+
+
 def execute_benefits(run: BatchRun, chunk: BatchChunk) -> ChunkOutcome:
     assert run.period is not None
     benefits = benefits_payable(run)
@@ -80,9 +87,7 @@ def execute_benefits(run: BatchRun, chunk: BatchChunk) -> ChunkOutcome:
             kept[benefit_id].add(period)
         if kind == LineKind.REGULAR:
             regular[benefit_id].add(period)
-    files = dict(
-        PayrollFile.objects.filter(run=run, kind=LineKind.REGULAR).values_list("bank_name", "id")
-    )
+    files = planned_file_ids(run)
     lines: list[PayrollLine] = []
     medical: list[MedicalContribution] = []
     for benefit in benefits:
