@@ -6,7 +6,7 @@ writes nothing. Scope refusals answer 404, permission refusals 403."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -55,6 +55,9 @@ from shebao.registry.models import Person
 from shebao.registry.selectors import person_get
 from shebao.services.models import Case
 from shebao.services.selectors import case_get
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 HEIR_ROWS = 4
 
@@ -202,11 +205,7 @@ def death_benefit_claim(request: HttpRequest, person_id: int) -> HttpResponse:
                 case = death_benefit_case_ensure(actor=actor, person=person)
                 payee = applicant_payee(
                     person=person,
-                    **{
-                        k: form.cleaned_data[k]
-                        for k in ApplicantForm.base_fields
-                        if k != "deemed_months"
-                    },
+                    **{k: form.cleaned_data[k] for k in APPLICANT_FIELDS},
                 )
                 case = death_benefit_prepare(
                     actor=actor, case=case, payee=payee, deemed_months=deemed
@@ -260,43 +259,20 @@ def death_benefit_outcome(request: HttpRequest, person_id: int, case_id: int) ->
 # --- inheritance (SBBN008) ----------------------------------------------------------------------
 
 
+def _optional_text(label: StrOrPromise, max_length: int) -> forms.CharField:
+    """An optional text column of the heirs' table: an empty row is skipped."""
+    return forms.CharField(
+        label=label, max_length=max_length, required=False, widget=forms.TextInput(attrs=INPUT)
+    )
+
+
 class HeirForm(forms.Form):
-    name = forms.CharField(
-        label=gettext_lazy("Heir"),
-        max_length=50,
-        required=False,
-        widget=forms.TextInput(attrs=INPUT),
-    )
-    resident_id = forms.CharField(
-        label=gettext_lazy("Resident ID"),
-        max_length=18,
-        required=False,
-        widget=forms.TextInput(attrs=INPUT),
-    )
-    relation = forms.CharField(
-        label=gettext_lazy("Relation"),
-        max_length=20,
-        required=False,
-        widget=forms.TextInput(attrs=INPUT),
-    )
-    share = forms.CharField(
-        label=gettext_lazy("Share (1/2, 1/3, 0.25)"),
-        max_length=20,
-        required=False,
-        widget=forms.TextInput(attrs=INPUT),
-    )
-    bank_name = forms.CharField(
-        label=gettext_lazy("Bank"),
-        max_length=50,
-        required=False,
-        widget=forms.TextInput(attrs=INPUT),
-    )
-    bank_account = forms.CharField(
-        label=gettext_lazy("Bank account"),
-        max_length=30,
-        required=False,
-        widget=forms.TextInput(attrs=INPUT),
-    )
+    name = _optional_text(gettext_lazy("Heir"), 50)
+    resident_id = _optional_text(gettext_lazy("Resident ID"), 18)
+    relation = _optional_text(gettext_lazy("Relation"), 20)
+    share = _optional_text(gettext_lazy("Share (1/2, 1/3, 0.25)"), 20)
+    bank_name = _optional_text(gettext_lazy("Bank"), 50)
+    bank_account = _optional_text(gettext_lazy("Bank account"), 30)
 
 
 HeirFormSet = forms.formset_factory(HeirForm, extra=HEIR_ROWS, max_num=HEIR_ROWS)
