@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -20,8 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shebao.benefits.models import LineKind, LineStatus, PayrollFile, PayrollLine, PayrollReturn
-from shebao.benefits.payroll import KIND
-from shebao.benefits.selectors import pensions_visible
+from shebao.benefits.selectors import payroll_run_get, payroll_runs_visible, pensions_visible
 from shebao.benefits.services.payroll import (
     payroll_file_download,
     payroll_file_name,
@@ -39,7 +38,7 @@ from shebao.core.feedback import report_refusal
 from shebao.core.masking import mask_bank_account
 from shebao.core.models import Action, BatchRun, BatchStatus
 from shebao.core.periods import period_of
-from shebao.core.permissions import OutOfScope, PermissionRefused, actor_can, scope_filter
+from shebao.core.permissions import OutOfScope, PermissionRefused, actor_can
 from shebao.core.selectors import agencies_in_scope
 
 RUNS_PAGE = 25
@@ -70,18 +69,6 @@ class BankAccountForm(forms.Form):
 
 
 # --- reads ---------------------------------------------------------------------------------------
-
-
-def payroll_runs_visible(actor: Actor) -> QuerySet[BatchRun]:
-    runs = BatchRun.objects.filter(kind=KIND).select_related("agency")
-    return scope_filter(runs, actor, "agency")
-
-
-def payroll_run_get(actor: Actor, run_id: int) -> BatchRun:
-    run = payroll_runs_visible(actor).filter(pk=run_id).first()
-    if run is None:
-        raise OutOfScope()
-    return run
 
 
 def _ensure_fund(actor: Actor) -> None:
