@@ -10,9 +10,15 @@ from shebao.core.errors import RuleViolation
 from shebao.core.permissions import OutOfScope, PermissionRefused
 
 
-def report_refusal(request: HttpRequest, exc: RuleViolation) -> None:
-    """Show a refusal as a message with its rule code. Scope and permission refusals are raised
-    again, so the middleware answers 404 and 403 instead of a page that confirms the record."""
+def refusal_shown(exc: RuleViolation) -> str:
+    """A refusal as the page shows it, with its rule code. Scope and permission refusals are
+    raised again, so the middleware answers 404 and 403 instead of a page that confirms the
+    record."""
     if isinstance(exc, OutOfScope | PermissionRefused):
         raise exc
-    messages.error(request, f"{exc.code}: {exc.message(get_language())}")
+    return f"{exc.code}: {exc.message(get_language())}"
+
+
+def report_refusal(request: HttpRequest, exc: RuleViolation) -> None:
+    """Show a refusal as a message (see ``refusal_shown``)."""
+    messages.error(request, refusal_shown(exc))

@@ -43,14 +43,13 @@ from shebao.benefits.services.inheritance import (
     open_inheritance_case,
 )
 from shebao.contributions.forms import INPUT
-from shebao.contributions.forms_counter import refusal_text
 from shebao.core.actors import Actor, actor_from_request
 from shebao.core.errors import RuleViolation
-from shebao.core.feedback import report_refusal
+from shebao.core.feedback import refusal_shown, report_refusal
 from shebao.core.masking import mask_resident_id
 from shebao.core.money import format_yuan
 from shebao.core.periods import period_of
-from shebao.core.permissions import OutOfScope, PermissionRefused, ensure_in_scope
+from shebao.core.permissions import ensure_in_scope
 from shebao.registry.models import Person
 from shebao.registry.selectors import person_get
 from shebao.services.models import Case
@@ -60,13 +59,6 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 HEIR_ROWS = 4
-
-
-def _refused(exc: RuleViolation) -> str:
-    """The rule code and message; scope and permission refusals answer 404 and 403."""
-    if isinstance(exc, OutOfScope | PermissionRefused):
-        raise exc
-    return refusal_text(exc)
 
 
 def _person(actor: Actor, person_id: int) -> Person:
@@ -175,7 +167,7 @@ def _figures(person: Person, deemed_months: int | None) -> tuple[DeathBenefitFig
     try:
         return death_benefit_assess(person=person, deemed_months=deemed_months), ""
     except RuleViolation as exc:
-        return None, _refused(exc)
+        return None, refusal_shown(exc)
 
 
 def _unemployment_note(person: Person, death: Death | None) -> str:
@@ -185,7 +177,7 @@ def _unemployment_note(person: Person, death: Death | None) -> str:
     try:
         unemployment_death_assess(person=person)
     except RuleViolation as exc:
-        return _refused(exc)
+        return refusal_shown(exc)
     return ""  # pragma: no cover - refuses until the amounts are configured
 
 
@@ -301,7 +293,7 @@ def inheritance_claim(request: HttpRequest, person_id: int) -> HttpResponse:
                 )
             preview = inheritance_preview(person=person, heirs=heirs)
         except RuleViolation as exc:
-            refusal = _refused(exc)
+            refusal = refusal_shown(exc)
     return render(
         request,
         "benefits/inheritance_claim.html",

@@ -22,20 +22,12 @@ from shebao.benefits.services.retirement import (
     retirement_request,
     shortfall_of,
 )
-from shebao.contributions.forms_counter import refusal_text
 from shebao.core.actors import actor_from_request
 from shebao.core.errors import RuleViolation
+from shebao.core.feedback import refusal_shown
 from shebao.core.masking import mask_resident_id
-from shebao.core.permissions import OutOfScope, PermissionRefused
 from shebao.registry.selectors import person_get
 from shebao.services.selectors import case_get
-
-
-def _refused(exc: RuleViolation) -> str:
-    """The rule code and message; scope and permission refusals answer 404 and 403."""
-    if isinstance(exc, OutOfScope | PermissionRefused):
-        raise exc
-    return refusal_text(exc)
 
 
 @login_required
@@ -48,7 +40,7 @@ def retirement_apply(request: HttpRequest, person_id: int) -> HttpResponse:
     try:
         check_may_apply(actor, person)
     except RuleViolation as exc:
-        blocked = _refused(exc)
+        blocked = refusal_shown(exc)
     assessment: RetirementAssessment | None = None
     refusal = ""
     shortfall: dict[str, Any] | None = None
@@ -71,7 +63,7 @@ def retirement_apply(request: HttpRequest, person_id: int) -> HttpResponse:
                 )
             assessment = retirement_assess(person=person, request=form.request())
         except RuleViolation as exc:
-            refusal = _refused(exc)
+            refusal = refusal_shown(exc)
             shortfall = shortfall_of(exc)
     return render(
         request,

@@ -41,9 +41,10 @@ from shebao.contributions.forms import INPUT, SELECT
 from shebao.contributions.forms_counter import refusal_text
 from shebao.core.actors import actor_from_request
 from shebao.core.errors import RuleViolation
+from shebao.core.feedback import refusal_shown
 from shebao.core.masking import mask_resident_id
 from shebao.core.periods import period_parse
-from shebao.core.permissions import OutOfScope, PermissionRefused
+from shebao.core.permissions import OutOfScope
 from shebao.registry.models import Employer, Person
 from shebao.registry.selectors import person_get
 from shebao.services.selectors import case_get
@@ -127,13 +128,6 @@ class StopForm(forms.Form):
             raise forms.ValidationError(refusal_text(exc)) from None
 
 
-def _refused(exc: RuleViolation) -> str:
-    """The rule code and message; scope and permission refusals answer 404 and 403."""
-    if isinstance(exc, OutOfScope | PermissionRefused):
-        raise exc
-    return refusal_text(exc)
-
-
 def _person_context(person: Person) -> dict[str, Any]:
     return {
         "person": person,
@@ -155,7 +149,7 @@ def unemployment_claim(request: HttpRequest, person_id: int) -> HttpResponse:
     try:
         check_may_claim(actor, person)
     except RuleViolation as exc:
-        blocked = _refused(exc)
+        blocked = refusal_shown(exc)
     assessment: UnemploymentAssessment | None = None
     refusal = ""
     if request.method == "POST" and not blocked and form.is_valid():
@@ -173,7 +167,7 @@ def unemployment_claim(request: HttpRequest, person_id: int) -> HttpResponse:
                 )
             assessment = unemployment_assess(person=person, request=form.request())
         except RuleViolation as exc:
-            refusal = _refused(exc)
+            refusal = refusal_shown(exc)
     return render(
         request,
         "benefits/unemployment_claim.html",
@@ -259,7 +253,7 @@ def unemployment_stop(request: HttpRequest, benefit_id: int) -> HttpResponse:
             messages.success(request, _("Case %(no)s opened.") % {"no": case.receipt_no})
             return HttpResponseRedirect(reverse("services:case_detail", args=[case.pk]))
         except RuleViolation as exc:
-            refusal = _refused(exc)
+            refusal = refusal_shown(exc)
     return render(
         request,
         "benefits/unemployment_stop.html",

@@ -39,23 +39,15 @@ from shebao.benefits.services.work_injury_assessment import assessment_request
 from shebao.benefits.services.work_injury_benefits import disability_assess, disability_request
 from shebao.benefits.services.work_injury_death import death_assess, death_request
 from shebao.benefits.services.work_injury_medical import medical_assess, medical_request
-from shebao.contributions.forms_counter import refusal_text
 from shebao.core.actors import actor_from_request
 from shebao.core.errors import RuleViolation
+from shebao.core.feedback import refusal_shown
 from shebao.core.masking import mask_resident_id
-from shebao.core.permissions import OutOfScope, PermissionRefused
 from shebao.registry.models import Employer, InsuredRelation, Scheme
 from shebao.registry.selectors import person_get
 from shebao.services.models import Case
 
 PAGE_SIZE = 50
-
-
-def _refused(exc: RuleViolation) -> str:
-    """The rule code and message; scope and permission refusals answer 404 and 403."""
-    if isinstance(exc, OutOfScope | PermissionRefused):
-        raise exc
-    return refusal_text(exc)
 
 
 def _opened(request: HttpRequest, case: Case, injury: Injury | None) -> HttpResponseRedirect:
@@ -141,7 +133,7 @@ def injury_record(request: HttpRequest, person_id: int) -> HttpResponse:
                 return _opened(request, case, None)
             preview = injury_assess(actor=actor, person=person, record=form.record()).as_json()
         except RuleViolation as exc:
-            refusal = _refused(exc)
+            refusal = refusal_shown(exc)
     return render(
         request,
         "benefits/injury_record.html",
@@ -167,7 +159,7 @@ def injury_assessment(request: HttpRequest, injury_id: int) -> HttpResponse:
             case = assessment_request(actor=actor, injury=injury, record=form.record())
             return _opened(request, case, injury)
         except RuleViolation as exc:
-            refusal = _refused(exc)
+            refusal = refusal_shown(exc)
     return render(
         request,
         "benefits/injury_assessment.html",
@@ -204,7 +196,7 @@ def injury_disability(request: HttpRequest, injury_id: int) -> HttpResponse:
                 injury=injury, assessment=assessment, suitable_work=data["suitable_work"]
             ).as_json()
         except RuleViolation as exc:
-            refusal = _refused(exc)
+            refusal = refusal_shown(exc)
     return render(
         request,
         "benefits/injury_disability.html",
@@ -237,7 +229,7 @@ def injury_medical(request: HttpRequest, injury_id: int) -> HttpResponse:
                 return _opened(request, case, injury)
             preview = medical_assess(injury=injury, items=items, on=timezone.localdate())
         except RuleViolation as exc:
-            refusal = _refused(exc)
+            refusal = refusal_shown(exc)
     return render(
         request,
         "benefits/injury_medical.html",
@@ -268,7 +260,7 @@ def injury_death(request: HttpRequest, injury_id: int) -> HttpResponse:
                 return _opened(request, case, injury)
             preview = death_assess(injury=injury, claimant=claimant, survivors=survivors)
         except RuleViolation as exc:
-            refusal = _refused(exc)
+            refusal = refusal_shown(exc)
     return render(
         request,
         "benefits/injury_death.html",
