@@ -193,12 +193,16 @@ def provisional_awards(run: BatchRun, lo: int, hi: int) -> list[tuple[Pension, P
         .exclude(status=PensionStatus.STOPPED)
         .order_by("pk")
     )
-    out = []
-    for pension in pensions:
-        award = PensionAward.objects.filter(pension=pension).order_by("-id").first()
-        if award is not None and award.provisional:
-            out.append((pension, award))
-    return out
+    locked = list(pensions)
+    newest: dict[int, PensionAward] = {}
+    # One query for all their awards, newest first: the first seen per pension is its newest.
+    for award in PensionAward.objects.filter(pension__in=locked).order_by("pension_id", "-id"):
+        newest.setdefault(award.pension_id, award)
+    return [
+        (pension, newest[pension.pk])
+        for pension in locked
+        if pension.pk in newest and newest[pension.pk].provisional
+    ]
 
 
 class PensionRecalculation:
