@@ -17,6 +17,8 @@ pytest_plugins = ["e2e.browser"]
 def _fast_settings(settings):  # type: ignore[no-untyped-def]
     # Hashing demo passwords with PBKDF2 would dominate the suite's run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # One-time codes go to an in-memory outbox the tests read (shebao.portal.sms.outbox).
+    settings.SMS_BACKEND = "memory"
     # Tests render templates without running collectstatic first.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "shebao.contributions",
     "shebao.accounts",
     "shebao.benefits",
+    "shebao.hall",
+    "shebao.documents",
+    "shebao.portal",
     "shebao.api",
 ]
 
@@ -70,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shebao.core.context_processors.staff_context",
+                "shebao.portal.context_processors.portal_context",
             ],
         },
     },
@@ -185,6 +189,21 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# The portal and the kiosks. SMS_BACKEND: "console" (prints messages: development and the
+# demo), "memory" (tests) or the dotted path of a gateway class with send(message).
+SMS_BACKEND = env_str("SMS_BACKEND", "console")
+PORTAL_CODE_TTL_SECONDS = env_int("PORTAL_CODE_TTL_SECONDS", 300, minimum=60)
+PORTAL_CODE_MAX_ATTEMPTS = env_int("PORTAL_CODE_MAX_ATTEMPTS", 5, minimum=1)
+PORTAL_CODE_RESEND_SECONDS = env_int("PORTAL_CODE_RESEND_SECONDS", 60, minimum=0)
+PORTAL_CODES_PER_DAY = env_int("PORTAL_CODES_PER_DAY", 10, minimum=1)
+# The hall's estimated wait uses this service time until the day has finished a few tickets.
+HALL_DEFAULT_SERVICE_MINUTES = env_int("HALL_DEFAULT_SERVICE_MINUTES", 8, minimum=1)
+# A kiosk signs its visitor out after this many seconds without a touch.
+KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 60, minimum=5)
+
 # Shown in the page header; another province is configuration, not code.
 SHEBAO_PROVINCE_NAME = env_str("SHEBAO_PROVINCE_NAME", "湖北省")
 SHEBAO_SITE_TITLE = _("Enterprise Employee Social Insurance")
+
+# Printed in every document's QR code and verification address: the public origin of the site.
+SHEBAO_PUBLIC_URL = env_str("SHEBAO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -16,5 +16,9 @@ urlpatterns = [
     path("collection/", include("shebao.contributions.urls")),
     path("accounts/", include("shebao.accounts.urls")),
     path("benefits/", include("shebao.benefits.urls")),
+    path("hall/", include("shebao.hall.urls")),
+    path("", include("shebao.documents.urls")),
+    path("portal/", include("shebao.portal.urls")),
+    path("kiosk/", include("shebao.portal.kiosk_urls")),
     path("", include("shebao.core.urls")),
 ]

@@ -18,6 +18,7 @@ from shebao.contributions.api import router as contributions_router
 from shebao.core.api import router as core_router
 from shebao.core.errors import RuleViolation
 from shebao.core.permissions import OutOfScope, PermissionRefused
+from shebao.documents.api import router as documents_router
 from shebao.registry.api import router as registry_router
 from shebao.rules.api import router as rules_router
 from shebao.services.api import router as services_router
@@ -53,3 +54,4 @@ api.add_router("/", lifecycle_router)
 api.add_router("/", death_router)
 api.add_router("/", unemployment_router)
 api.add_router("/", work_injury_router)
+api.add_router("/", documents_router)

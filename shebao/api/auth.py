@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
-from shebao.core.models import ApiToken, User
+from shebao.core.models import ApiToken, User, UserKind
 from shebao.core.services import api_token_hash
 
 # last_used_at is written at most this often per token, to keep reads free of writes.
@@ -19,7 +19,12 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         row = (
             ApiToken.objects.select_related("user")
-            .filter(key_hash=api_token_hash(token), revoked_at__isnull=True, user__is_active=True)
+            .filter(
+                key_hash=api_token_hash(token),
+                revoked_at__isnull=True,
+                user__is_active=True,
+                user__kind=UserKind.STAFF,  # tokens are for staff and systems, never portal users
+            )
             .first()
         )
         if row is None:

@@ -11,6 +11,7 @@ import io
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
@@ -119,3 +120,15 @@ def base_rows_read(data: bytes) -> list[WageRow]:
         shown = "; ".join(errors[:10]) + (" …" if len(errors) > 10 else "")
         raise RuleViolation("BASE-ROWS-INVALID", count=len(errors), rows=shown)
     return rows
+
+
+def base_rows_of_upload(file: UploadedFile) -> list[WageRow]:
+    """The wage rows of an uploaded workbook: refused above the batch size limit, then read
+    whole (``base_rows_read``)."""
+    if file.size is None or file.size > MAX_BYTES:
+        raise RuleViolation(
+            "BATCH-TOO-LARGE",
+            size=f"{(file.size or 0) / 1048576:.1f} MB",
+            limit=f"{MAX_BYTES / 1048576:.1f} MB",
+        )
+    return base_rows_read(file.read())

@@ -20,6 +20,9 @@ from shebao.core.periods import period_format, period_parse
 
 AMOUNT = {**INPUT, "class": "form-control form-control-sm text-end", "inputmode": "decimal"}
 YEARS_BACK = 5  # the declarable years, as the base services check them (BASE-YEAR)
+# Above this many staff the typed form is not offered (one input each would pass Django's
+# limit on posted fields); such employers declare with the workbook.
+FORM_STAFF_LIMIT = 500
 
 
 def refusal_text(exc: RuleViolation) -> str:

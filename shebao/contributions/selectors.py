@@ -15,15 +15,19 @@ from django.utils.translation import gettext_lazy as _
 
 from shebao.contributions.models import (
     AssessmentLine,
+    BaseClamp,
     Bill,
+    ContributionBase,
     Payment,
     PaymentStatus,
     Refund,
     RefundStatus,
 )
+from shebao.contributions.services.bases import relations_in_year
 from shebao.core.actors import Actor
+from shebao.core.masking import mask_resident_id
 from shebao.core.models import Action, Agency, BatchRun
-from shebao.core.money import fen_to_yuan, yuan_to_fen
+from shebao.core.money import fen_to_yuan, format_yuan, yuan_to_fen
 from shebao.core.periods import period_validate
 from shebao.core.permissions import (
     OutOfScope,
@@ -32,7 +36,7 @@ from shebao.core.permissions import (
     ensure_in_scope,
     scope_filter,
 )
-from shebao.registry.models import Employer, Person
+from shebao.registry.models import Employer, InsuredRelation, Person, RelationKind, Scheme
 from shebao.rules.calculators.late_fee import LateFee, late_fee
 from shebao.rules.params import ParameterSource
 from shebao.rules.store import DatabaseParameters
@@ -417,3 +421,58 @@ def lines_of_bill(bill: Bill) -> QuerySet[AssessmentLine]:
     else:  # a bill always has a payer (constraint contributions_bill_has_payer)
         lines = lines.none()
     return lines.select_related("person").order_by("person__name", "person_id", "scheme", "id")
+
+
+# --- the staff of a base declaration ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BaseStaffMember:
+    """An employee insured with the employer in the year, with the base already verified
+    (the base declaration form, at the counter and on the portal)."""
+
+    person_id: int
+    resident_id: str  # for the service only; the page shows ``masked_id``
+    name: str
+    masked_id: str
+    schemes: list[str]
+    base: str
+    clamp: str
+
+
+def base_staff_of_year(employer: Employer, year: int) -> list[BaseStaffMember]:
+    """The employees insured with ``employer`` for at least a month of ``year``, by name, with
+    the verified base of the year (the pension one when the schemes differ): two queries."""
+    in_year = InsuredRelation.objects.filter(
+        relations_in_year(year), employer=employer, kind=RelationKind.EMPLOYEE
+    )
+    relations = in_year.values_list(
+        "person_id", "person__resident_id", "person__name", "scheme"
+    ).order_by("person__name", "person_id", "scheme")
+    people: dict[int, tuple[str, str, list[str]]] = {}
+    for person_id, resident_id, name, scheme in relations:
+        _rid, _name, schemes = people.setdefault(person_id, (resident_id, name, []))
+        if scheme not in schemes:
+            schemes.append(scheme)
+    bases: dict[int, tuple[int, str]] = {}
+    verified = ContributionBase.objects.filter(
+        year=year, person__in=in_year.values("person_id")
+    ).values_list("person_id", "scheme", "base_fen", "clamp")
+    for person_id, scheme, base_fen, clamp in verified:
+        if person_id not in bases or scheme == Scheme.PENSION:
+            bases[person_id] = (base_fen, clamp)
+    staff = []
+    for person_id, (resident_id, name, schemes) in people.items():
+        base = bases.get(person_id)
+        staff.append(
+            BaseStaffMember(
+                person_id=person_id,
+                resident_id=resident_id,
+                name=name,
+                masked_id=mask_resident_id(resident_id),
+                schemes=[str(Scheme(s).label) for s in schemes],
+                base=format_yuan(base[0]) if base else "",
+                clamp=str(BaseClamp(base[1]).label) if base and base[1] else "",
+            )
+        )
+    return staff

@@ -1,9 +1,24 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from shebao.core.models import Role
+from shebao.core.models import Role, User, UserKind
+
+
+class StaffAuthenticationForm(AuthenticationForm):
+    """The staff sign-in: a portal login (citizen, employer agent) is refused here, with the
+    same message as a wrong password, so the form does not tell which accounts exist."""
+
+    def confirm_login_allowed(self, user: User) -> None:
+        super().confirm_login_allowed(user)
+        if user.kind != UserKind.STAFF:
+            raise forms.ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
 
 
 class ClaimGrantForm(forms.Form):

@@ -97,6 +97,22 @@ def ensure_in_scope(actor: Actor, agency: Agency) -> None:
         raise OutOfScope()
 
 
+def acts_for(actor: Actor, record: models.Model) -> bool:
+    """Whether the actor may act for this person or employer: staff and system processes
+    within their agency scope (the record's managing agency), a portal or kiosk user only for
+    their own record."""
+    if actor.principal is not None:
+        return actor.principal.represents(record)
+    agency = getattr(record, "managing_agency", None)
+    return isinstance(agency, Agency) and in_scope(actor, agency)
+
+
+def ensure_acts_for(actor: Actor, record: models.Model) -> None:
+    """``acts_for`` or "not found": a portal user asking for another's record learns nothing."""
+    if not acts_for(actor, record):
+        raise OutOfScope()
+
+
 def scope_filter(
     queryset: models.QuerySet[ModelT], actor: Actor, agency_field: str
 ) -> models.QuerySet[ModelT]:

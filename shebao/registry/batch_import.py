@@ -14,7 +14,7 @@ from django.db.models import Max
 from shebao.core.actors import Actor
 from shebao.core.errors import RuleViolation, register_rule
 from shebao.core.identifiers import ResidentIdInfo
-from shebao.core.permissions import ensure_in_scope, in_scope
+from shebao.core.permissions import ensure_acts_for, in_scope
 from shebao.registry.batch import (
     BatchKind,
     BatchValidation,
@@ -90,17 +90,24 @@ class DatabaseBatchContext:
 def batch_validate(
     *, actor: Actor, employer: Employer, data: bytes, kind: BatchKind, today: date
 ) -> BatchValidation:
-    ensure_in_scope(actor, employer.managing_agency)
+    ensure_acts_for(actor, employer)
     ensure_employer_active(employer)
     batch = read_batch(data, kind)
     return validate_rows(batch, DatabaseBatchContext(actor, employer, today))
 
 
 def batch_submit(
-    *, actor: Actor, employer: Employer, data: bytes, kind: BatchKind, today: date
+    *,
+    actor: Actor,
+    employer: Employer,
+    data: bytes,
+    kind: BatchKind,
+    today: date,
+    channel: str = "counter",
 ) -> tuple[Case, BatchValidation]:
     """Validate again (the register may have changed since the preview) and open one case
-    with the valid rows."""
+    with the valid rows, through the same request services as a single addition or removal
+    (``channel`` "web" when an employer's agent submits the file online)."""
     validation = batch_validate(actor=actor, employer=employer, data=data, kind=kind, today=today)
     if kind == "addition":
         if not validation.additions:
@@ -119,12 +126,14 @@ def batch_submit(
             )
             for row in validation.additions
         ]
-        case = staff_addition_request(actor=actor, employer=employer, specs=specs)
+        case = staff_addition_request(actor=actor, employer=employer, specs=specs, channel=channel)
     else:
         if not validation.removals:
             raise RuleViolation("BATCH-NOTHING-VALID")
         removals = [
             RemovalSpec(row.resident_id, row.end_period, row.reason) for row in validation.removals
         ]
-        case = staff_removal_request(actor=actor, employer=employer, specs=removals)
+        case = staff_removal_request(
+            actor=actor, employer=employer, specs=removals, channel=channel
+        )
     return case, validation

@@ -3,14 +3,11 @@ leads the clerk to it; the change is applied when the case is approved."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +22,7 @@ from shebao.core.masking import mask_bank_account, mask_phone, mask_resident_id
 from shebao.registry import forms as registry_forms
 from shebao.registry.batch import BatchKind, batch_template, error_report
 from shebao.registry.batch_import import batch_submit, batch_validate
+from shebao.registry.batch_staging import batch_stage, batch_staged, batch_unstage
 from shebao.registry.models import Employer
 from shebao.registry.selectors import (
     employer_get,
@@ -51,7 +49,6 @@ from shebao.registry.services import (
 from shebao.services.models import OPEN_STATUSES, Case
 
 PAGE_SIZE = 50
-BATCH_FOLDER = "batches"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -209,20 +206,16 @@ def batch_upload(request: HttpRequest, employer_id: int) -> HttpResponse:
         except RuleViolation as exc:
             report_refusal(request, exc)
             return render(request, "registry/batch_upload.html", context)
-        token = uuid.uuid4().hex
-        default_storage.save(f"{BATCH_FOLDER}/{token}.xlsx", ContentFile(data))
-        request.session[f"batch:{token}"] = {"employer": employer.pk, "kind": kind}
+        token = batch_stage(request.session, employer=employer, data=data, kind=kind)
         context |= {"validation": validation, "token": token, "kind": kind}
     return render(request, "registry/batch_upload.html", context)
 
 
 def _staged(request: HttpRequest, token: str, employer: Employer) -> tuple[bytes, BatchKind]:
-    staged = request.session.get(f"batch:{token}")
-    if not staged or staged["employer"] != employer.pk:
+    staged = batch_staged(request.session, token=token, employer=employer)
+    if staged is None:
         raise Http404("no such upload")
-    kind: BatchKind = "removal" if staged["kind"] == "removal" else "addition"
-    with default_storage.open(f"{BATCH_FOLDER}/{token}.xlsx", "rb") as handle:
-        return handle.read(), kind
+    return staged
 
 
 @login_required
@@ -242,8 +235,7 @@ def batch_confirm(request: HttpRequest, employer_id: int, token: str) -> HttpRes
     except RuleViolation as exc:
         report_refusal(request, exc)
         return redirect("registry:batch_upload", employer_id=employer.pk)
-    default_storage.delete(f"{BATCH_FOLDER}/{token}.xlsx")
-    request.session.pop(f"batch:{token}", None)
+    batch_unstage(request.session, token=token)
     messages.info(
         request,
         _("%(valid)s valid rows submitted; %(bad)s rows with errors were left out.")

@@ -90,6 +90,20 @@ def review_queue(actor: Actor) -> QuerySet[Case]:
     )
 
 
+ONLINE_CHANNELS = ("web", "kiosk", "api")
+
+
+def online_submissions(actor: Actor, limit: int = 50) -> list[Case]:
+    """Cases submitted online (portal, kiosk, API) that wait for a clerk to accept them
+    (网上申报待受理), oldest first, among the items this actor may accept."""
+    waiting = cases_in_scope(actor, status=CaseStatus.SUBMITTED).filter(channel__in=ONLINE_CHANNELS)
+    return [
+        case
+        for case in waiting.order_by("submitted_at", "id")[: limit * 2]
+        if actor_can(actor, Action.ACCEPT, item_code=case.item.code, category=case.item.category)
+    ][:limit]
+
+
 def my_running_cases(actor: Actor) -> QuerySet[Case]:
     return (
         cases_in_scope(actor)

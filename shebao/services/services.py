@@ -17,11 +17,17 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 
-from shebao.core.actors import Actor
+from shebao.core.actors import Actor, system_actor
 from shebao.core.audit import audit_record
 from shebao.core.errors import RuleViolation, register_rule
 from shebao.core.models import Agency
-from shebao.core.permissions import ensure_can, ensure_in_scope
+from shebao.core.permissions import (
+    OutOfScope,
+    PermissionRefused,
+    ensure_acts_for,
+    ensure_can,
+    ensure_in_scope,
+)
 from shebao.registry.models import Employer, Person
 from shebao.services.handlers import handler_for
 from shebao.services.models import (
@@ -159,6 +165,27 @@ def _check_applicant(item: ServiceItem, person: Person | None, employer: Employe
     return applicant.managing_agency
 
 
+ONLINE_CHANNELS = (CaseChannel.WEB, CaseChannel.KIOSK)
+
+
+def _ensure_may_open(
+    actor: Actor, item: ServiceItem, channel: str, person: Person | None, employer: Employer | None
+) -> Agency:
+    """Staff open cases of the items they claimed for applicants of their scope; a portal or
+    kiosk user opens cases only for their own record, online."""
+    if actor.principal is None:
+        ensure_can(actor, "accept", item_code=item.code, category=item.category)
+    elif channel not in ONLINE_CHANNELS:
+        raise RuleViolation("CASE-CHANNEL-NOT-ALLOWED", item=item.code, channel=channel)
+    if channel not in item.channels:
+        raise RuleViolation("CASE-CHANNEL-NOT-ALLOWED", item=item.code, channel=channel)
+    agency = _check_applicant(item, person, employer)
+    applicant = person or employer
+    assert applicant is not None
+    ensure_acts_for(actor, applicant)
+    return agency
+
+
 def case_create(
     *,
     actor: Actor,
@@ -174,16 +201,15 @@ def case_create(
     accept_now: bool = False,
 ) -> Case:
     """Open a case for an applicant of the actor's scope. At the counter the clerk usually
-    accepts it on the spot (``accept_now``): one submission, one visit.
+    accepts it on the spot (``accept_now``): one submission, one visit. A case submitted
+    online waits for a clerk to accept it (网上申报, 后台受理), whatever ``accept_now`` says.
 
     Not durable: a registry request opens its record and its case in one transaction."""
     if not item.is_active:
         raise RuleViolation("CASE-ITEM-INACTIVE", item=item.code)
-    ensure_can(actor, "accept", item_code=item.code, category=item.category)
-    if channel not in item.channels:
-        raise RuleViolation("CASE-CHANNEL-NOT-ALLOWED", item=item.code, channel=channel)
-    agency = _check_applicant(item, person, employer)
-    ensure_in_scope(actor, agency)
+    agency = _ensure_may_open(actor, item, channel, person, employer)
+    if actor.principal is not None:
+        accept_now = False
     if agent_kind == AgentKind.PROXY and not (agent_name and agent_resident_id and agent_relation):
         raise RuleViolation("CASE-AGENT-INCOMPLETE")
     if agent_kind == AgentKind.PROXY:
@@ -225,6 +251,37 @@ def case_create(
     return case
 
 
+def case_done_on_the_spot(
+    *,
+    actor: Actor,
+    item: ServiceItem,
+    channel: str,
+    person: Person | None = None,
+    employer: Employer | None = None,
+    data: dict[str, Any] | None = None,
+) -> Case:
+    """An item done at once (即时办结: a certificate, a statement, a certification): the case
+    is opened and completed in one transaction, so its handler's effect and the case stand or
+    fall together. At the counter the clerk completes it; for a portal or kiosk user the
+    system completes it on their behalf (the case's events say so)."""
+    if item.review_required:
+        raise RuleViolation("CASE-REVIEW-NEEDED")
+    with transaction.atomic(durable=True):
+        case = case_create(
+            actor=actor,
+            item=item,
+            channel=channel,
+            person=person,
+            employer=employer,
+            data=data,
+            accept_now=True,
+        )
+        finisher = actor if actor.principal is None else system_actor(f"{channel}-self-service")
+        if case.status == CaseStatus.SUBMITTED:
+            case = _transition_locked(actor=finisher, case=case, action="accept", reason="")
+        return _transition_locked(actor=finisher, case=case, action="complete", reason="")
+
+
 def _accept(case: Case, actor: Actor, now: Any) -> None:
     case.status = CaseStatus.ACCEPTED
     case.accepted_at = now
@@ -240,7 +297,12 @@ def _ensure_allowed(case: Case, actor: Actor, transition: Transition, reason: st
             status=CaseStatus(case.status).label,
             action=transition.label,
         )
-    ensure_can(actor, transition.permission, item_code=case.item.code, category=case.item.category)
+    if actor.principal is None:
+        ensure_can(
+            actor, transition.permission, item_code=case.item.code, category=case.item.category
+        )
+    elif transition.action not in APPLICANT_ACTIONS:
+        raise PermissionRefused(transition.action, case.item.code)
     if transition.review is True and not case.item.review_required:
         raise RuleViolation("CASE-REVIEW-NOT-NEEDED")
     if transition.review is False and case.item.review_required:
@@ -255,38 +317,66 @@ def _ensure_allowed(case: Case, actor: Actor, transition: Transition, reason: st
             raise RuleViolation("CASE-MAKER-CHECKER")
 
 
+# What an applicant may do with their own case from the portal: take it back, or send it
+# again once corrected after a return. Everything else is the agency's.
+APPLICANT_ACTIONS = ("resubmit", "withdraw")
+
+
 def case_transition(*, actor: Actor, case: Case, action: str, reason: str = "") -> Case:
     """Move a case by one action of the transition table; refuses anything else."""
+    with transaction.atomic(durable=True):
+        return _transition_locked(actor=actor, case=case, action=action, reason=reason)
+
+
+def case_transition_within(*, actor: Actor, case: Case, action: str, reason: str = "") -> Case:
+    """``case_transition`` inside the caller's transaction, for a business action whose own
+    writes and the case's step must stand or fall together (a home visit recorded and its
+    case completed)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("case_transition_within must run inside a transaction")
+    return _transition_locked(actor=actor, case=case, action=action, reason=reason)
+
+
+def _transition_locked(*, actor: Actor, case: Case, action: str, reason: str) -> Case:
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise RuleViolation(
             "CASE-TRANSITION-NOT-ALLOWED", status=CaseStatus(case.status).label, action=action
         )
-    ensure_in_scope(actor, case.agency)
-    with transaction.atomic(durable=True):
-        # Re-read under a row lock: a concurrent actor's change is seen here, not overwritten.
-        locked = Case.objects.select_for_update().select_related("item", "agency").get(pk=case.pk)
-        _ensure_allowed(locked, actor, transition, reason)
-        before = locked.status
-        now = timezone.now()
-        if action == "accept":
-            _accept(locked, actor, now)
-        else:
-            _apply(locked, actor, transition, reason, now)
-        if locked.status in {CaseStatus.APPROVED, CaseStatus.DONE}:
-            handler = handler_for(locked.item.code)
-            if handler is not None:
-                handler(locked, actor)  # the business effect, in this same transaction
-        _event(locked, actor, action, before, reason.strip())
-        audit_record(
-            actor=actor,
-            action=f"case.{action}",
-            target=locked,
-            target_agency=locked.agency,
-            before={"status": before},
-            after=_snapshot(locked) | ({"reason": reason.strip()} if reason.strip() else {}),
-        )
+    ensure_acts_for_case(actor, case)
+    # Re-read under a row lock: a concurrent actor's change is seen here, not overwritten.
+    locked = Case.objects.select_for_update().select_related("item", "agency").get(pk=case.pk)
+    _ensure_allowed(locked, actor, transition, reason)
+    before = locked.status
+    now = timezone.now()
+    if action == "accept":
+        _accept(locked, actor, now)
+    else:
+        _apply(locked, actor, transition, reason, now)
+    if locked.status in {CaseStatus.APPROVED, CaseStatus.DONE}:
+        handler = handler_for(locked.item.code)
+        if handler is not None:
+            handler(locked, actor)  # the business effect, in this same transaction
+    _event(locked, actor, action, before, reason.strip())
+    audit_record(
+        actor=actor,
+        action=f"case.{action}",
+        target=locked,
+        target_agency=locked.agency,
+        before={"status": before},
+        after=_snapshot(locked) | ({"reason": reason.strip()} if reason.strip() else {}),
+    )
     return locked
+
+
+def ensure_acts_for_case(actor: Actor, case: Case) -> None:
+    """Staff act on the cases of their scope; a portal user only on their own record's."""
+    if actor.principal is None:
+        ensure_in_scope(actor, case.agency)
+        return
+    applicant = case.applicant_person or case.applicant_employer
+    if applicant is None or not actor.principal.represents(applicant):
+        raise OutOfScope()
 
 
 def _apply(case: Case, actor: Actor, transition: Transition, reason: str, now: Any) -> None:
@@ -316,9 +406,11 @@ def _file_type(head: bytes) -> str | None:
 
 
 def case_attach(*, actor: Actor, case: Case, upload: UploadedFile, material: str) -> CaseAttachment:
-    """Store a material for an open case; only PDF, JPEG and PNG within the size limit."""
-    ensure_in_scope(actor, case.agency)
-    ensure_can(actor, "accept", item_code=case.item.code, category=case.item.category)
+    """Store a material for an open case; only PDF, JPEG and PNG within the size limit. An
+    applicant uploads to their own case online; staff need the item's accept permission."""
+    ensure_acts_for_case(actor, case)
+    if actor.principal is None:
+        ensure_can(actor, "accept", item_code=case.item.code, category=case.item.category)
     if case.status in {CaseStatus.APPROVED, CaseStatus.DONE, CaseStatus.WITHDRAWN}:
         raise RuleViolation("CASE-CLOSED")
     limit = settings.CASE_ATTACHMENT_MAX_BYTES
@@ -358,4 +450,13 @@ def case_record_link(*, case: Case, record: models.Model, effect: str) -> CaseRe
     )
 
 
-__all__ = ["CaseChannel", "case_attach", "case_create", "case_record_link", "case_transition"]
+__all__ = [
+    "CaseChannel",
+    "case_attach",
+    "case_create",
+    "case_done_on_the_spot",
+    "case_record_link",
+    "case_transition",
+    "case_transition_within",
+    "ensure_acts_for_case",
+]

@@ -30,6 +30,7 @@ from shebao.services.selectors import (
     due_flag,
     items_startable_by,
     my_running_cases,
+    online_submissions,
     open_cases_of,
     review_queue,
 )
@@ -71,12 +72,14 @@ def workbench(request: HttpRequest) -> HttpResponse:
     actor = actor_from_request(request)
     queue = list(review_queue(actor)[:PAGE_SIZE])
     running = list(my_running_cases(actor)[:PAGE_SIZE])
+    online = online_submissions(actor, PAGE_SIZE)
     return render(
         request,
         "services/workbench.html",
         {
             "queue": [(case, due_flag(case)) for case in queue],
             "running": [(case, due_flag(case)) for case in running],
+            "online": [(case, due_flag(case)) for case in online],
             "overdue_count": cases_in_scope(actor, overdue=True).count(),
         },
     )

@@ -26,7 +26,7 @@ from shebao.core.audit import audit_record
 from shebao.core.errors import RuleViolation, register_rule
 from shebao.core.money import fen_to_yuan, format_yuan, yuan_to_fen
 from shebao.core.periods import period_add
-from shebao.core.permissions import ensure_in_scope
+from shebao.core.permissions import ensure_acts_for
 from shebao.registry.models import InsuredRelation, Person, RelationStatus, Scheme, Sex
 from shebao.registry.rules import check_end_period
 from shebao.registry.services.common import open_request
@@ -498,7 +498,7 @@ def open_retirement_case(person: Person) -> Case | None:
 
 
 def check_may_apply(actor: Actor, person: Person) -> None:
-    ensure_in_scope(actor, person.managing_agency)
+    ensure_acts_for(actor, person)
     ensure_person_active(person)
     if Pension.objects.filter(person=person).exists():
         raise RuleViolation("RET-APP-PENSION-EXISTS")

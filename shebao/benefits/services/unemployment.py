@@ -35,7 +35,7 @@ from shebao.core.audit import audit_record
 from shebao.core.errors import RuleViolation, register_rule
 from shebao.core.money import format_yuan, yuan_to_fen
 from shebao.core.periods import months_between, period_add, period_format, period_of
-from shebao.core.permissions import ensure_in_scope
+from shebao.core.permissions import ensure_acts_for
 from shebao.registry.models import (
     Employer,
     InsuredRelation,
@@ -454,7 +454,7 @@ def running_benefit(person: Person, from_period: int) -> Benefit | None:
 
 
 def check_may_claim(actor: Actor, person: Person, today: date | None = None) -> None:
-    ensure_in_scope(actor, person.managing_agency)
+    ensure_acts_for(actor, person)
     ensure_person_active(person)
     pending = open_claim_case(person)
     if pending is not None:

@@ -22,7 +22,7 @@ from shebao.core.errors import RuleViolation, register_rule
 from shebao.core.identifiers import resident_id_check
 from shebao.core.models import Agency
 from shebao.core.money import fen_to_yuan, yuan_to_fen
-from shebao.core.permissions import ensure_in_scope
+from shebao.core.permissions import ensure_acts_for
 from shebao.registry.models import Employer, InsuredRelation, Person, RelationKind, Scheme
 from shebao.registry.services.common import open_request
 from shebao.rules.calculators.contribution import (
@@ -141,7 +141,8 @@ def _check_year(year: int, today: date) -> None:
         raise RuleViolation("BASE-YEAR", year=year, first=first, last=last)
 
 
-def _relations_in_year(year: int) -> Q:
+def relations_in_year(year: int) -> Q:
+    """Relations that cover at least one month of ``year``."""
     return Q(start_period__lte=year * 100 + 12) & (
         Q(end_period__isnull=True) | Q(end_period__gte=year * 100 + 1)
     )
@@ -166,7 +167,7 @@ def base_declaration_verify(
     schemes_of: dict[str, list[str]] = {}
     names: dict[str, str] = {}
     relations = InsuredRelation.objects.filter(
-        _relations_in_year(year),
+        relations_in_year(year),
         employer=employer,
         kind=RelationKind.EMPLOYEE,
         person__resident_id__in=[i for i in ids if i],
@@ -220,7 +221,7 @@ def base_declaration_request(
     today: date | None = None,
 ) -> Case:
     """Open the base declaration case of ``employer`` for ``year`` (SBCL002)."""
-    ensure_in_scope(actor, employer.managing_agency)
+    ensure_acts_for(actor, employer)
     _check_year(year, today or timezone.localdate())
     verified = base_declaration_verify(employer=employer, year=year, rows=rows)
     return open_request(
@@ -242,11 +243,11 @@ def flexible_base_request(
     today: date | None = None,
 ) -> Case:
     """A flexible worker's choice of base for ``year`` (SBCL007): refused outside the range."""
-    ensure_in_scope(actor, person.managing_agency)
+    ensure_acts_for(actor, person)
     _check_year(year, today or timezone.localdate())
     relation = (
         InsuredRelation.objects.filter(
-            _relations_in_year(year),
+            relations_in_year(year),
             person=person,
             kind=RelationKind.FLEXIBLE,
             scheme=Scheme.PENSION,

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 import time_machine
 
+from shebao.contributions import base_excel
 from shebao.contributions.models import Bill, ContributionBase, Payment, Refund
 from shebao.contributions.services.assessments import (
     assessment_run_create,
@@ -17,7 +18,6 @@ from shebao.contributions.services.assessments import (
 )
 from shebao.contributions.tests.conftest import base_set
 from shebao.contributions.tests.factories import employer_make, person_make, relations_make
-from shebao.contributions.views import counter as counter_views
 from shebao.core.masking import mask_resident_id
 from shebao.services.models import Case
 
@@ -290,7 +290,7 @@ def test_a_workbook_above_the_size_limit_is_refused(login, staff, monkeypatch):
     employer, (first, *_rest) = staff
     client = login("clerk_maojian")
     data = filled_template(client, employer, {first.resident_id: 6000})
-    monkeypatch.setattr(counter_views, "MAX_BYTES", len(data) - 1)
+    monkeypatch.setattr(base_excel, "MAX_BYTES", len(data) - 1)
     response = upload(client, employer, data)
     assert any(text.startswith("BATCH-TOO-LARGE:") for text in refusals(response))
     assert cases_of("SBCL002", applicant_employer=employer) == 0

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from shebao.contributions.display import BillRow, LineRow
 from shebao.contributions.excel import bill_workbook, bills_workbook
 from shebao.contributions.forms import BillYearForm
-from shebao.contributions.models import AssessmentLine, Bill
 from shebao.contributions.selectors import (
     bill_get,
     bill_years,
@@ -28,46 +26,6 @@ from shebao.registry.selectors import employer_get
 BILLS_PAGE = 50
 LINES_PAGE = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@dataclass(frozen=True)
-class BillRow:
-    bill: Bill
-    employer: str
-    individual: str
-    total: str
-    paid: str
-
-    @classmethod
-    def of(cls, bill: Bill) -> BillRow:
-        return cls(
-            bill=bill,
-            employer=format_yuan(bill.employer_fen),
-            individual=format_yuan(bill.individual_fen),
-            total=format_yuan(bill.total_fen),
-            paid=format_yuan(bill.paid_fen),
-        )
-
-
-@dataclass(frozen=True)
-class LineRow:
-    line: AssessmentLine
-    resident_id: str
-    base: str
-    employer: str
-    individual: str
-    credit: str
-
-    @classmethod
-    def of(cls, line: AssessmentLine) -> LineRow:
-        return cls(
-            line=line,
-            resident_id=mask_resident_id(line.person.resident_id),
-            base=format_yuan(line.base_fen),
-            employer=format_yuan(line.employer_fen),
-            individual=format_yuan(line.individual_fen),
-            credit=format_yuan(line.account_credit_fen),
-        )
 
 
 def _year_filter(request: HttpRequest, employer: Employer) -> tuple[BillYearForm, int | None]:

@@ -5,13 +5,10 @@ a refusal shows its rule code and writes nothing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import (
     Http404,
     HttpRequest,
@@ -24,8 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shebao.contributions.base_excel import base_rows_read, base_template
+from shebao.contributions.base_excel import base_rows_of_upload, base_template
+from shebao.contributions.display import DeclaredBase
 from shebao.contributions.forms_counter import (
+    FORM_STAFF_LIMIT,
     BackPaymentForm,
     BaseUploadForm,
     BaseWagesForm,
@@ -34,7 +33,8 @@ from shebao.contributions.forms_counter import (
     YearForm,
     refusal_text,
 )
-from shebao.contributions.models import BaseClamp, Bill, ContributionBase, Refund
+from shebao.contributions.models import Bill, Refund
+from shebao.contributions.selectors import base_staff_of_year
 from shebao.contributions.services.backpay import ITEM_BACK_PAYMENT, back_payment_request
 from shebao.contributions.services.bases import (
     ITEM_BASE_DECLARATION,
@@ -44,6 +44,7 @@ from shebao.contributions.services.bases import (
     base_declaration_request,
     clamp_summary,
     flexible_base_request,
+    relations_in_year,
     year_bounds,
 )
 from shebao.contributions.services.refunds import ITEM_REFUND, overpaid_fen, refund_request
@@ -54,7 +55,6 @@ from shebao.core.masking import mask_resident_id
 from shebao.core.models import Agency
 from shebao.core.money import format_yuan
 from shebao.core.periods import period_format, period_range
-from shebao.registry.batch.columns import MAX_BYTES
 from shebao.registry.models import (
     Employer,
     InsuredRelation,
@@ -67,9 +67,6 @@ from shebao.services.models import Case
 from shebao.services.selectors import case_get
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Above this many staff the typed form is not offered (one input each would pass Django's
-# limit on posted fields); such employers declare with the workbook.
-FORM_STAFF_LIMIT = 500
 
 
 # --- shared pieces --------------------------------------------------------------------------
@@ -118,12 +115,6 @@ def _case_of(
     return case
 
 
-def _in_year(year: int) -> Q:
-    return Q(start_period__lte=year * 100 + 12) & (
-        Q(end_period__isnull=True) | Q(end_period__gte=year * 100 + 1)
-    )
-
-
 def _focus(form: BaseWagesForm, names: list[str]) -> None:
     """Mark the inputs in error and focus the first of them, else the first input: the clerk
     types at once."""
@@ -139,59 +130,6 @@ def _focus(form: BaseWagesForm, names: list[str]) -> None:
 # --- base declaration (缴费基数申报, SBCL002) ------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StaffMember:
-    """An employee insured with the employer in the year, with the base already verified."""
-
-    person_id: int
-    resident_id: str  # for the service only; the page shows ``masked_id``
-    name: str
-    masked_id: str
-    schemes: list[str]
-    base: str
-    clamp: str
-
-
-def _staff_of(employer: Employer, year: int) -> list[StaffMember]:
-    relations = (
-        InsuredRelation.objects.filter(
-            _in_year(year), employer=employer, kind=RelationKind.EMPLOYEE
-        )
-        .values_list("person_id", "person__resident_id", "person__name", "scheme")
-        .order_by("person__name", "person_id", "scheme")
-    )
-    people: dict[int, tuple[str, str, list[str]]] = {}
-    for person_id, resident_id, name, scheme in relations:
-        _rid, _name, schemes = people.setdefault(person_id, (resident_id, name, []))
-        if scheme not in schemes:
-            schemes.append(scheme)
-    bases: dict[int, tuple[int, str]] = {}
-    verified = ContributionBase.objects.filter(
-        year=year,
-        person__in=InsuredRelation.objects.filter(
-            _in_year(year), employer=employer, kind=RelationKind.EMPLOYEE
-        ).values("person_id"),
-    ).values_list("person_id", "scheme", "base_fen", "clamp")
-    for person_id, scheme, base_fen, clamp in verified:
-        if person_id not in bases or scheme == Scheme.PENSION:
-            bases[person_id] = (base_fen, clamp)
-    staff = []
-    for person_id, (resident_id, name, schemes) in people.items():
-        base = bases.get(person_id)
-        staff.append(
-            StaffMember(
-                person_id=person_id,
-                resident_id=resident_id,
-                name=name,
-                masked_id=mask_resident_id(resident_id),
-                schemes=[str(Scheme(s).label) for s in schemes],
-                base=format_yuan(base[0]) if base else "",
-                clamp=str(BaseClamp(base[1]).label) if base and base[1] else "",
-            )
-        )
-    return staff
-
-
 def _declared_rows(
     request: HttpRequest, form: BaseWagesForm | None, upload: BaseUploadForm
 ) -> list[WageRow] | None:
@@ -199,14 +137,7 @@ def _declared_rows(
     if request.POST.get("source") == "excel":
         if not upload.is_valid():
             return None
-        file = upload.cleaned_data["file"]
-        if file.size > MAX_BYTES:
-            raise RuleViolation(
-                "BATCH-TOO-LARGE",
-                size=f"{file.size / 1048576:.1f} MB",
-                limit=f"{MAX_BYTES / 1048576:.1f} MB",
-            )
-        return base_rows_read(file.read())
+        return base_rows_of_upload(upload.cleaned_data["file"])
     if form is None or not form.is_valid():
         return None
     return form.wage_rows()
@@ -221,7 +152,7 @@ def base_declaration(request: HttpRequest, employer_id: int) -> HttpResponse:
     year = _year(request, today)
     if year is None:
         return HttpResponseBadRequest("year")
-    staff = _staff_of(employer, year)
+    staff = base_staff_of_year(employer, year)
     typed = request.method == "POST" and request.POST.get("source") != "excel"
     uploaded = request.method == "POST" and not typed
     form = None
@@ -278,41 +209,6 @@ def base_declaration_template(request: HttpRequest, employer_id: int) -> HttpRes
     return response
 
 
-@dataclass(frozen=True)
-class DeclaredBase:
-    """One employee of a declaration case: the wage declared and the base verified."""
-
-    name: str
-    masked_id: str
-    schemes: list[str]
-    wage: str
-    base: str
-    clamp: str
-    why: str
-
-    @classmethod
-    def of(cls, item: dict[str, Any]) -> DeclaredBase:
-        clamp = item["clamp"]
-        why = ""
-        if clamp == BaseClamp.FLOOR:
-            why = _("The declared wage is below the floor of %(floor)s yuan.") % {
-                "floor": format_yuan(item["floor_fen"])
-            }
-        elif clamp == BaseClamp.CAP:
-            why = _("The declared wage is above the cap of %(cap)s yuan.") % {
-                "cap": format_yuan(item["cap_fen"])
-            }
-        return cls(
-            name=item["name"],
-            masked_id=mask_resident_id(item["resident_id"]),
-            schemes=[str(Scheme(s).label) for s in item["schemes"]],
-            wage=format_yuan(item["wage_fen"]),
-            base=format_yuan(item["base_fen"]),
-            clamp=clamp,
-            why=why,
-        )
-
-
 @login_required
 def base_declaration_outcome(request: HttpRequest, employer_id: int, case_id: int) -> HttpResponse:
     actor = actor_from_request(request)
@@ -341,7 +237,10 @@ def base_declaration_outcome(request: HttpRequest, employer_id: int, case_id: in
 def _flexible_relation(person: Person, year: int) -> InsuredRelation | None:
     return (
         InsuredRelation.objects.filter(
-            _in_year(year), person=person, kind=RelationKind.FLEXIBLE, scheme=Scheme.PENSION
+            relations_in_year(year),
+            person=person,
+            kind=RelationKind.FLEXIBLE,
+            scheme=Scheme.PENSION,
         )
         .select_related("agency")
         .first()

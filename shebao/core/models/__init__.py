@@ -1,7 +1,15 @@
 from shebao.core.models.agencies import Agency, AgencyLevel
 from shebao.core.models.audit import AuditChainHead, AuditEntry, Channel
 from shebao.core.models.batch import BatchChunk, BatchRun, BatchStatus
-from shebao.core.models.staff import Action, ApiToken, PermissionClaim, Role, Staff, User
+from shebao.core.models.staff import (
+    Action,
+    ApiToken,
+    PermissionClaim,
+    Role,
+    Staff,
+    User,
+    UserKind,
+)
 
 __all__ = [
     "Action",
@@ -18,4 +26,5 @@ __all__ = [
     "Role",
     "Staff",
     "User",
+    "UserKind",
 ]

@@ -8,10 +8,23 @@ from django.utils.translation import gettext_lazy as _
 from shebao.core.models.agencies import Agency
 
 
+class UserKind(models.TextChoices):
+    """Whose login this is: staff sign in at /login/, portal users on the portal only."""
+
+    STAFF = "staff", _("Staff")
+    CITIZEN = "citizen", _("Citizen (portal)")
+    EMPLOYER_AGENT = "employer_agent", _("Employer agent (portal)")
+
+
 class User(AbstractUser):
-    """A login. Staff users carry a :class:`Staff` profile; portal users will carry their own."""
+    """A login. Staff users carry a :class:`Staff` profile; portal users (citizens, employers'
+    agents) carry their portal account, and their ``kind`` keeps them out of staff pages, the
+    staff login and the API without a query."""
 
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    kind = models.CharField(
+        _("kind of login"), max_length=15, choices=UserKind.choices, default=UserKind.STAFF
+    )
 
     class Meta:
         verbose_name = _("user")

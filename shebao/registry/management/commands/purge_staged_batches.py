@@ -5,7 +5,7 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from shebao.registry.views import BATCH_FOLDER
+from shebao.registry.batch_staging import BATCH_FOLDER
 
 
 class Command(BaseCommand):

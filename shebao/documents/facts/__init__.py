@@ -1,0 +1,1 @@
+"""The facts each document certifies, assembled from rows by pure functions."""

@@ -1,0 +1,1 @@
+"""Rendering documents to PDF (ReportLab), kept apart from assembling their facts."""

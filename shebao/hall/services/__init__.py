@@ -1,0 +1,61 @@
+"""Writes of the hall: tickets and windows, appointments, home visits."""
+
+from shebao.hall.services.appointments import (
+    SlotInfo,
+    appointment_book,
+    appointment_cancel,
+    appointment_check_in,
+    appointment_slots,
+    bookable_days,
+    hall_schedule,
+)
+from shebao.hall.services.home_visits import (
+    ITEM_HOME_VISIT,
+    home_visit_cancel,
+    home_visit_record,
+    home_visit_request,
+    home_visit_schedule,
+)
+from shebao.hall.services.tickets import (
+    ensure_hall_staff,
+    ticket_call_next,
+    ticket_case_link,
+    ticket_finish,
+    ticket_recall,
+    ticket_requeue,
+    ticket_skip,
+    ticket_start,
+    ticket_take,
+    ticket_transfer,
+    window_of,
+    window_sign_in,
+    window_sign_out,
+)
+
+__all__ = [
+    "ITEM_HOME_VISIT",
+    "SlotInfo",
+    "appointment_book",
+    "appointment_cancel",
+    "appointment_check_in",
+    "appointment_slots",
+    "bookable_days",
+    "ensure_hall_staff",
+    "hall_schedule",
+    "home_visit_cancel",
+    "home_visit_record",
+    "home_visit_request",
+    "home_visit_schedule",
+    "ticket_call_next",
+    "ticket_case_link",
+    "ticket_finish",
+    "ticket_recall",
+    "ticket_requeue",
+    "ticket_skip",
+    "ticket_start",
+    "ticket_take",
+    "ticket_transfer",
+    "window_of",
+    "window_sign_in",
+    "window_sign_out",
+]
