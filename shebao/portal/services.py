@@ -314,7 +314,11 @@ def employer_agent_deactivate(*, actor: Actor, agent: EmployerAgent) -> Employer
         ensure_in_scope(actor, agent.employer.managing_agency)
         ensure_can(actor, Action.ACCEPT, category="registration")
     with transaction.atomic(durable=True):
-        locked = EmployerAgent.objects.select_for_update(of=("self",)).select_related("user").get(pk=agent.pk)
+        locked = (
+            EmployerAgent.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=agent.pk)
+        )
         others = EmployerAgent.objects.filter(
             employer_id=locked.employer_id, is_admin=True, is_active=True
         ).exclude(pk=locked.pk)

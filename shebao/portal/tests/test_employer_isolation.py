@@ -35,9 +35,9 @@ def parts():
 
 def _only_with(employer) -> Person:
     """A person insured with ``employer`` and never with the supermarket."""
-    supermarket_staff = InsuredRelation.objects.filter(
-        employer=demo_employer(SUPERMARKET)
-    ).values("person_id")
+    supermarket_staff = InsuredRelation.objects.filter(employer=demo_employer(SUPERMARKET)).values(
+        "person_id"
+    )
     person = (
         Person.objects.filter(relations__employer=employer)
         .exclude(pk__in=supermarket_staff)
@@ -76,7 +76,10 @@ def test_another_employers_case_is_not_found_nor_withdrawn(zhao, parts):
     case = Case.objects.filter(applicant_employer=parts).first()
     assert case is not None
     status = case.status
-    for url in (f"/portal/employer/cases/{case.pk}/", f"/portal/employer/cases/{case.pk}/submitted/"):
+    for url in (
+        f"/portal/employer/cases/{case.pk}/",
+        f"/portal/employer/cases/{case.pk}/submitted/",
+    ):
         assert zhao.get(url).status_code == 404, url
     withdraw = zhao.post(f"/portal/employer/cases/{case.pk}/withdraw/", {"reason": "试探"})
     assert withdraw.status_code == 404

@@ -153,7 +153,7 @@ def test_a_batch_from_excel_is_previewed_then_only_its_valid_rows_submitted(zhao
     assert Case.objects.filter(applicant_employer=employer).count() == cases + 1
 
 
-def test_another_session_cannot_confirm_a_staged_batch(zhao):
+def test_another_session_cannot_confirm_a_staged_batch(zhao, settings):
     good = resident_id_with_check("42030219930303772")
     upload = zhao.post(
         "/portal/employer/staff/batch/",
@@ -163,6 +163,8 @@ def test_another_session_cannot_confirm_a_staged_batch(zhao):
         },
     )
     token = upload.context["token"]
+    # The same agent signs in a second time, on another browser, at once.
+    settings.PORTAL_CODE_RESEND_SECONDS = 0
     other = signed_in(Client(), SUPERMARKET, ZHAO_MIN)
     cases = Case.objects.count()
     assert other.post(f"/portal/employer/staff/batch/{token}/confirm/").status_code == 404
