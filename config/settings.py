@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "shebao.hall",
     "shebao.documents",
     "shebao.portal",
+    "shebao.migration",
     "shebao.api",
 ]
 

@@ -144,6 +144,11 @@ class HistoricalContribution(models.Model):
     scheme = models.CharField(_("scheme"), max_length=12, choices=Scheme.choices)
     period = models.PositiveIntegerField(_("period"))
     base_fen = models.BigIntegerField(_("base (fen)"))
+    # What was paid, as the city system held it (0 where only the base is known, as from a
+    # personnel file): the migration's reconciliation sums these.
+    employer_fen = models.BigIntegerField(_("employer amount (fen)"), default=0)
+    individual_fen = models.BigIntegerField(_("individual amount (fen)"), default=0)
+    account_credit_fen = models.BigIntegerField(_("account credit (fen)"), default=0)
     source = models.CharField(_("source"), max_length=40)
 
     class Meta:

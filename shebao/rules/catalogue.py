@@ -24,6 +24,8 @@ RULE_MODULES = (
     "shebao.registry.batch",
     "shebao.services.services",
     "shebao.services.workdays",
+    "shebao.migration.reading",
+    "shebao.migration.rules",
 )
 
 
