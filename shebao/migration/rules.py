@@ -196,7 +196,12 @@ RETIREE_MONTHS = _rule(
 )
 
 # The worst outcome wins when several rules fire on one row.
-_SEVERITY: dict[str, int] = {Outcome.LOADED: 0, Outcome.FIXED: 1, Outcome.FLAGGED: 2, Outcome.REJECTED: 3}
+_SEVERITY: dict[str, int] = {
+    Outcome.LOADED: 0,
+    Outcome.FIXED: 1,
+    Outcome.FLAGGED: 2,
+    Outcome.REJECTED: 3,
+}
 
 
 @dataclass
