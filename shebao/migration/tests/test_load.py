@@ -100,6 +100,7 @@ def test_the_flagged_rows_are_on_the_worklist(delivery: Path) -> None:
         "MIG-ACCOUNT-MISMATCH",
     }
     same = issues["MIG-PERSON-SAME-PERSON"]
+    assert same.other_person is not None
     assert {same.person.resident_id, same.other_person.resident_id} == {P1, P4}
     assert issues["MIG-PERSON-DUPLICATE"].person.resident_id == P5
     assert issues["MIG-PERSON-DUPLICATE"].detail["city_name"] == "赵武"
@@ -203,7 +204,7 @@ def _counts() -> dict[str, int]:
         "pensions": Pension.objects.count(),
         "issues": MigrationIssue.objects.count(),
         "staged": sum(
-            m.objects.count()  # type: ignore[attr-defined]
+            m.objects.count()
             for m in (LegacyEmployer, LegacyPerson, LegacyRelation, LegacyContribution)
         ),
     }

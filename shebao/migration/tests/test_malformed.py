@@ -124,8 +124,9 @@ def test_a_gbk_delivery_loads_like_utf8(tmp_path: Path, demo: None) -> None:
 def test_an_excel_workbook_stands_for_its_csv(delivery: Path) -> None:
     rows = [line.split(",") for line in FILES["employers.csv"].strip().split("\n")]
     book = Workbook()
+    sheet = book.worksheets[0]
     for row in rows:
-        book.active.append([int(c) if c.isdigit() and len(c) < 3 else c for c in row])
+        sheet.append([int(c) if c.isdigit() and len(c) < 3 else c for c in row])
     (delivery / "employers.csv").unlink()
     book.save(delivery / "employers.xlsx")
     migrate(delivery)
