@@ -380,8 +380,20 @@ def _workbook_cells(path: Path) -> Iterator[tuple[int, list[str]]]:
     book = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]
+        width = 0
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell_text(value) for value in row]
+            cells = [_cell_text(value) for value in row]
+            if number == 1:
+                while cells and cells[-1] == "":
+                    cells.pop()
+                width = len(cells)
+            # A spreadsheet does not keep empty cells at the end of a row: they are empty
+            # fields, not missing ones (the CSV would hold them as trailing commas).
+            if len(cells) < width:
+                cells += [""] * (width - len(cells))
+            elif len(cells) > width and not any(cells[width:]):
+                cells = cells[:width]
+            yield number, cells
     finally:
         book.close()
 
