@@ -19,6 +19,11 @@ from shebao.migration.models import LegacyContribution, Outcome
 from shebao.migration.reading import read_rows
 
 STAGED = LegacyContribution._meta.db_table
+# A row that passed the per-row rules is staged as loaded at once, and the few that the
+# set-based rules then refuse are updated: rewriting a million staged rows at the end to
+# say "loaded" would cost more than the load itself. All of it is one transaction, so no
+# other reader ever sees a row marked loaded that is not.
+CANDIDATE = Outcome.LOADED
 HISTORY = HistoricalContribution._meta.db_table
 LINES = AssessmentLine._meta.db_table
 COLUMNS = (
@@ -52,7 +57,7 @@ def load_contributions(context: LoadContext) -> None:
             f"""id IN (SELECT id FROM (
                   SELECT id, ROW_NUMBER() OVER (
                       PARTITION BY person_id, scheme, period ORDER BY line) AS n
-                  FROM {STAGED} WHERE file_id = %(file)s AND outcome = %(pending)s) d
+                  FROM {STAGED} WHERE file_id = %(file)s AND outcome = %(candidate)s) d
                 WHERE d.n > 1)""",  # noqa: S608 - our table names only
         )
         exists = _reject(
@@ -69,15 +74,10 @@ def load_contributions(context: LoadContext) -> None:
                                        individual_fen, account_credit_fen, source)
                 SELECT person_id, scheme, period, base_fen, employer_fen, individual_fen,
                        account_credit_fen, %(source)s
-                FROM {STAGED} WHERE file_id = %(file)s AND outcome = %(pending)s""",  # noqa: S608
-            {"source": context.source, "file": context.file.pk, "pending": Outcome.PENDING},
+                FROM {STAGED} WHERE file_id = %(file)s AND outcome = %(candidate)s""",  # noqa: S608
+            {"source": context.source, "file": context.file.pk, "candidate": CANDIDATE},
         )
         loaded = cursor.rowcount
-        cursor.execute(
-            f"UPDATE {STAGED} SET outcome = %(loaded)s "  # noqa: S608
-            "WHERE file_id = %(file)s AND outcome = %(pending)s",
-            {"loaded": Outcome.LOADED, "file": context.file.pk, "pending": Outcome.PENDING},
-        )
     context.audit(
         "contributions",
         {"rows": staged, "loaded": loaded, "duplicates": duplicates, "already_held": exists},
@@ -88,14 +88,14 @@ def _reject(cursor: Any, context: LoadContext, code: str, condition: str) -> int
     assert context.file is not None
     cursor.execute(
         f"""UPDATE {STAGED} SET outcome = %(rejected)s, rules = %(code)s, note = %(code)s
-            WHERE file_id = %(file)s AND outcome = %(pending)s AND id IN (
+            WHERE file_id = %(file)s AND outcome = %(candidate)s AND id IN (
               SELECT s.id FROM {STAGED} s WHERE s.file_id = %(file)s
-              AND s.outcome = %(pending)s AND {condition})""",  # noqa: S608 - our SQL only
+              AND s.outcome = %(candidate)s AND {condition})""",  # noqa: S608 - our SQL only
         {
             "rejected": Outcome.REJECTED,
             "code": code,
             "file": context.file.pk,
-            "pending": Outcome.PENDING,
+            "candidate": CANDIDATE,
         },
     )
     return int(cursor.rowcount)
@@ -108,7 +108,7 @@ def _staged_rows(context: LoadContext) -> Iterator[tuple[Any, ...]]:
     for row in read_rows(context.delivered):
         v = row.values
         person = persons.get(v["person_id"])
-        outcome, rule, note = Outcome.PENDING, "", ""
+        outcome, rule, note = CANDIDATE, "", ""
         if person is None:
             outcome, rule, note = Outcome.REJECTED, r.PERSON_MISSING, f"person {v['person_id']}"
         elif person.death_period is not None and v["period"] > person.death_period:
