@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "shebao.core.context_processors.staff_context",
                 "shebao.portal.context_processors.portal_context",
+                "shebao.migration.context_processors.migration_menu",
             ],
         },
     },

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("shebao.accounts.urls")),
     path("benefits/", include("shebao.benefits.urls")),
     path("hall/", include("shebao.hall.urls")),
+    path("migration/", include("shebao.migration.urls")),
     path("", include("shebao.documents.urls")),
     path("portal/", include("shebao.portal.urls")),
     path("kiosk/", include("shebao.portal.kiosk_urls")),
