@@ -10,7 +10,7 @@ Every decision is audited, with its reason.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -67,7 +67,10 @@ def issues_visible(actor: Actor) -> QuerySet[MigrationIssue]:
     path = actor_scope_path(actor)
     if path is None:
         return issues
-    return issues.filter(person__managing_agency__path__startswith=path)
+    # A finding about two persons is for a clerk who may act on both (a merge needs both).
+    return issues.filter(person__managing_agency__path__startswith=path).filter(
+        Q(other_person__isnull=True) | Q(other_person__managing_agency__path__startswith=path)
+    )
 
 
 def issue_get(actor: Actor, pk: int) -> MigrationIssue:

@@ -26,6 +26,8 @@ RULE_MODULES = (
     "shebao.services.workdays",
     "shebao.migration.reading",
     "shebao.migration.rules",
+    "shebao.migration.services",
+    "shebao.migration.worklist",
 )
 
 
