@@ -116,7 +116,10 @@ def person_map(city: Agency) -> dict[str, PersonRef]:
 
 
 def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Rows into a table: COPY on PostgreSQL, batched executemany elsewhere."""
+    """Rows into a table: COPY on PostgreSQL, batched executemany elsewhere.
+
+    The rows must not query the database while they are produced: during a COPY the
+    connection is busy and such a query would wait on it for ever."""
     names = ", ".join(columns)
     written = 0
     with connection.cursor() as cursor:

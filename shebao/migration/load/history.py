@@ -14,7 +14,7 @@ from django.db import connection
 
 from shebao.contributions.models import AssessmentLine, HistoricalContribution
 from shebao.migration import rules as r
-from shebao.migration.load.common import LoadContext, bulk_insert, person_map
+from shebao.migration.load.common import LoadContext, PersonRef, bulk_insert, person_map
 from shebao.migration.models import LegacyContribution, Outcome
 from shebao.migration.reading import read_rows
 
@@ -48,26 +48,37 @@ COLUMNS = (
 
 def load_contributions(context: LoadContext) -> None:
     assert context.file is not None
-    staged = bulk_insert(STAGED, COLUMNS, _staged_rows(context))
+    # The map is read before the COPY starts: the connection serves nothing else during it.
+    persons = person_map(context.city)
+    staged = bulk_insert(STAGED, COLUMNS, _staged_rows(context, persons))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Rows written in this transaction are not yet in the planner's statistics:
+            # without them it joins a million rows by nested loops.
+            cursor.execute(f"ANALYZE {STAGED}")
+        candidates = f"""SELECT s.id FROM {STAGED} s
+            WHERE s.file_id = %(file)s AND s.outcome = %(candidate)s"""  # noqa: S608
         duplicates = _reject(
             cursor,
             context,
             r.CONTRIB_DUPLICATE,
-            f"""id IN (SELECT id FROM (
+            f"""SELECT id FROM (
                   SELECT id, ROW_NUMBER() OVER (
                       PARTITION BY person_id, scheme, period ORDER BY line) AS n
                   FROM {STAGED} WHERE file_id = %(file)s AND outcome = %(candidate)s) d
-                WHERE d.n > 1)""",  # noqa: S608 - our table names only
+                WHERE d.n > 1""",  # noqa: S608 - our table names only
         )
         exists = _reject(
             cursor,
             context,
             r.CONTRIB_EXISTS,
-            f"""(EXISTS (SELECT 1 FROM {HISTORY} h WHERE h.person_id = s.person_id
-                         AND h.scheme = s.scheme AND h.period = s.period)
-                 OR EXISTS (SELECT 1 FROM {LINES} l WHERE l.person_id = s.person_id
-                             AND l.period = s.period AND l.scheme = s.scheme))""",  # noqa: S608
+            f"""{candidates} AND EXISTS (SELECT 1 FROM {HISTORY} h
+                    WHERE h.person_id = s.person_id AND h.scheme = s.scheme
+                    AND h.period = s.period)
+                UNION
+                {candidates} AND EXISTS (SELECT 1 FROM {LINES} l
+                    WHERE l.person_id = s.person_id AND l.period = s.period
+                    AND l.scheme = s.scheme)""",  # noqa: S608 - our table names only
         )
         cursor.execute(
             f"""INSERT INTO {HISTORY} (person_id, scheme, period, base_fen, employer_fen,
@@ -84,13 +95,12 @@ def load_contributions(context: LoadContext) -> None:
     )
 
 
-def _reject(cursor: Any, context: LoadContext, code: str, condition: str) -> int:
+def _reject(cursor: Any, context: LoadContext, code: str, offending: str) -> int:
+    """Mark as rejected by ``code`` the staged rows whose ids ``offending`` selects."""
     assert context.file is not None
     cursor.execute(
-        f"""UPDATE {STAGED} SET outcome = %(rejected)s, rules = %(code)s, note = %(code)s
-            WHERE file_id = %(file)s AND outcome = %(candidate)s AND id IN (
-              SELECT s.id FROM {STAGED} s WHERE s.file_id = %(file)s
-              AND s.outcome = %(candidate)s AND {condition})""",  # noqa: S608 - our SQL only
+        f"""UPDATE {STAGED} AS t SET outcome = %(rejected)s, rules = %(code)s, note = %(code)s
+            FROM ({offending}) AS d WHERE t.id = d.id""",  # noqa: S608 - our SQL only
         {
             "rejected": Outcome.REJECTED,
             "code": code,
@@ -101,9 +111,8 @@ def _reject(cursor: Any, context: LoadContext, code: str, condition: str) -> int
     return int(cursor.rowcount)
 
 
-def _staged_rows(context: LoadContext) -> Iterator[tuple[Any, ...]]:
+def _staged_rows(context: LoadContext, persons: dict[str, PersonRef]) -> Iterator[tuple[Any, ...]]:
     assert context.file is not None
-    persons = person_map(context.city)
     file_id, city_id = context.file.pk, context.city.pk
     for row in read_rows(context.delivered):
         v = row.values
