@@ -1,0 +1,36 @@
+"""The migration demo: the delivery migrates both cities with findings for the worklist, the
+report balances, and running the demo again adds nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shebao.contributions.models import HistoricalContribution
+from shebao.core.models import Agency
+from shebao.migration.demo import CITY, NEIGHBOUR, seed_delivery
+from shebao.migration.models import LegacyFile, MigrationIssue
+from shebao.migration.reconcile import reconcile
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_delivery_migrates_once_with_findings_for_the_clerks(
+    tmp_path: Path, demo: None
+) -> None:
+    seed_delivery(tmp_path, persons=60)
+
+    assert LegacyFile.objects.filter(city__code=CITY).count() == 6
+    assert LegacyFile.objects.filter(city__code=NEIGHBOUR).count() == 3
+    assert reconcile(Agency.objects.get(code=CITY)).balanced
+    assert MigrationIssue.objects.filter(entity="persons").exists()
+    history = HistoricalContribution.objects.count()
+    issues = MigrationIssue.objects.count()
+    assert history > 0
+
+    seed_delivery(tmp_path, persons=60)
+
+    assert LegacyFile.objects.count() == 9
+    assert HistoricalContribution.objects.count() == history
+    assert MigrationIssue.objects.count() == issues
