@@ -9,6 +9,8 @@ Every decision is audited, with its reason.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -28,10 +30,17 @@ from shebao.registry.services.persons import person_merge_request
 from shebao.services.models import Case
 
 _BASIS = "docs/migration.md"
+CLAIM_MINUTES = 5
 register_rule(
     "MIG-ISSUE-DECIDED",
     "该迁移疑点已处理（{resolution}），不能再次处理。",
     "This migration finding was already decided ({resolution}).",
+    _BASIS,
+)
+register_rule(
+    "MIG-ISSUE-BUSY",
+    "另一位经办人正在处理该迁移疑点，请稍后刷新。",
+    "Another clerk is deciding this migration finding: refresh in a moment.",
     _BASIS,
 )
 register_rule(
@@ -86,7 +95,12 @@ def issue_resolve(
     """Decide a finding; returns it with the case opened, if the decision needs a review."""
     ensure_in_scope(actor, issue.person.managing_agency)
     _check(issue, resolution, reason)
-    case = _open_case(actor, issue, resolution, reason.strip())
+    _claim(actor, issue)
+    try:
+        case = _open_case(actor, issue, resolution, reason.strip())
+    except BaseException:
+        _release(actor, issue)
+        raise
     with transaction.atomic():
         locked = MigrationIssue.objects.select_for_update().get(pk=issue.pk)
         _check(locked, resolution, reason)
@@ -100,6 +114,8 @@ def issue_resolve(
         locked.case_id = case.pk if case else None
         locked.resolved_by = actor.user
         locked.resolved_at = timezone.now()
+        locked.claimed_by = None
+        locked.claimed_at = None
         locked.save(
             update_fields=[
                 "status",
@@ -108,6 +124,8 @@ def issue_resolve(
                 "case_id",
                 "resolved_by",
                 "resolved_at",
+                "claimed_by",
+                "claimed_at",
             ]
         )
         audit_record(
@@ -124,6 +142,29 @@ def issue_resolve(
             },
         )
     return locked
+
+
+def _claim(actor: Actor, issue: MigrationIssue) -> None:
+    """Take the finding for this decision, before its case is opened in its own transaction:
+    a second clerk deciding at the same moment is refused here, and opens no case."""
+    stale = timezone.now() - timedelta(minutes=CLAIM_MINUTES)
+    claimed = (
+        MigrationIssue.objects.filter(pk=issue.pk, status=IssueStatus.OPEN)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+        .update(claimed_by=actor.user, claimed_at=timezone.now())
+    )
+    if not claimed:
+        issue.refresh_from_db()
+        if issue.status != IssueStatus.OPEN:
+            raise RuleViolation("MIG-ISSUE-DECIDED", resolution=issue.get_resolution_display())
+        raise RuleViolation("MIG-ISSUE-BUSY")
+
+
+def _release(actor: Actor, issue: MigrationIssue) -> None:
+    """Give the claim back when the decision failed (its case was refused)."""
+    MigrationIssue.objects.filter(
+        pk=issue.pk, status=IssueStatus.OPEN, claimed_by=actor.user
+    ).update(claimed_by=None, claimed_at=None)
 
 
 def _check(issue: MigrationIssue, resolution: str, reason: str) -> None:

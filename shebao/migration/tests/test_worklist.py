@@ -4,18 +4,23 @@ an account mismatch and a merge open reviewed cases), and the refusals."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from conftest import staff_actor
 from shebao.core.actors import system_actor
+from shebao.core.errors import RuleViolation
 from shebao.core.masking import mask_resident_id
 from shebao.core.models import AuditEntry, BatchRun, Staff
 from shebao.core.services import claim_grant
 from shebao.migration import rules as r
 from shebao.migration.models import IssueStatus, MigrationIssue, Resolution
 from shebao.migration.tests.support import P1, migrate, write_small_delivery
+from shebao.migration.worklist import CLAIM_MINUTES, issue_resolve
 from shebao.registry.models import InsuredRelation, Person, RecordChange, RelationStatus
 from shebao.services.models import Case
 
@@ -252,3 +257,64 @@ def test_a_decision_not_of_the_rule_is_a_form_error(migrated, login) -> None:
     assert 'data-testid="form-errors"' in response.content.decode()
     issue.refresh_from_db()
     assert issue.status == IssueStatus.OPEN
+
+
+# --- two clerks at once -----------------------------------------------------------------------
+
+
+def _claimed_by(username: str, minutes_ago: int) -> MigrationIssue:
+    issue = _issue(r.ACCOUNT_MISMATCH)
+    MigrationIssue.objects.filter(pk=issue.pk).update(
+        claimed_by=Staff.objects.get(user__username=username).user,
+        claimed_at=timezone.now() - timedelta(minutes=minutes_ago),
+    )
+    return issue
+
+
+def test_a_finding_another_clerk_is_deciding_is_refused_and_opens_no_case(migrated) -> None:
+    issue = _claimed_by("head_shiyan", minutes_ago=0)
+    cases = Case.objects.count()
+    with pytest.raises(RuleViolation) as refused:
+        issue_resolve(
+            actor=staff_actor("clerk_maojian"),
+            issue=issue,
+            resolution=Resolution.ADOPT_REBUILT,
+            reason="按缴费记录重建",
+        )
+    assert refused.value.code == "MIG-ISSUE-BUSY"
+    assert Case.objects.count() == cases
+    issue.refresh_from_db()
+    assert issue.status == IssueStatus.OPEN
+
+
+def test_a_stale_claim_is_taken_over(migrated) -> None:
+    issue = _claimed_by("head_shiyan", minutes_ago=CLAIM_MINUTES + 1)
+    decided = issue_resolve(
+        actor=staff_actor("clerk_maojian"),
+        issue=issue,
+        resolution=Resolution.ADOPT_REBUILT,
+        reason="按缴费记录重建",
+    )
+    assert decided.status == IssueStatus.RESOLVED
+    assert decided.resolved_by is not None
+    assert decided.resolved_by.username == "clerk_maojian"
+    assert (decided.claimed_by, decided.claimed_at) == (None, None)
+    assert _case(decided.case_id).data["amount_fen"] == 589432 - 581000
+
+
+def test_a_decision_whose_case_is_refused_gives_the_finding_back(migrated, monkeypatch) -> None:
+    issue = _issue(r.ACCOUNT_MISMATCH)
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise RuleViolation("MIG-ISSUE-REASON")
+
+    monkeypatch.setattr("shebao.migration.worklist.correction_request", refused)
+    with pytest.raises(RuleViolation):
+        issue_resolve(
+            actor=staff_actor("clerk_maojian"),
+            issue=issue,
+            resolution=Resolution.ADOPT_REBUILT,
+            reason="按缴费记录重建",
+        )
+    issue.refresh_from_db()
+    assert (issue.status, issue.claimed_by, issue.claimed_at) == (IssueStatus.OPEN, None, None)
