@@ -8,48 +8,18 @@ are masked.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from shebao.core.excel import Value, column_widths, local_naive, sheet_append
 from shebao.core.money import fen_to_yuan
 from shebao.migration.selectors import OUTCOME_COLUMNS, Report, outcome_label
 
-YUAN_FORMAT = "#,##0.00"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 BALANCED, UNBALANCED = "✓", "✗"
-_BOLD = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", start_color="EDEDED")
-
-Value = str | int | Decimal | date | datetime | None
-
-
-def _append(sheet: Worksheet, values: Sequence[Value], *, header: bool = False) -> None:
-    sheet.append(list(values))
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
-            # Names and notes come from outside; one that begins with "=" stays text.
-            cell.data_type = "s"
-        elif isinstance(cell.value, Decimal):
-            cell.number_format = YUAN_FORMAT
-        elif isinstance(cell.value, datetime):
-            cell.number_format = DATETIME_FORMAT
-        if header:
-            cell.font = _BOLD
-            cell.fill = _HEADER_FILL
-
-
-def _widths(sheet: Worksheet, widths: Sequence[int]) -> None:
-    for position, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(position)].width = width
 
 
 def _mark(balanced: bool) -> str:
@@ -63,13 +33,13 @@ def _city_name(report: Report) -> str:
 
 def _summary(sheet: Worksheet, report: Report, generated_at: datetime) -> None:
     sheet.title = _("Summary")
-    _widths(sheet, (22, 22, 16, 16, 16, 10, 10, 10, 10, 10, 12))
-    _append(sheet, [_("Legacy migration reconciliation")], header=True)
-    _append(sheet, [_("Delivering city"), f"{report.city.code} {_city_name(report)}"])
-    _append(sheet, [_("Generated at"), timezone.localtime(generated_at).replace(tzinfo=None)])
-    _append(sheet, [_("Before = after + rejected"), _mark(report.balanced)])
+    column_widths(sheet, (22, 22, 16, 16, 16, 10, 10, 10, 10, 10, 12))
+    sheet_append(sheet, [_("Legacy migration reconciliation")], header=True)
+    sheet_append(sheet, [_("Delivering city"), f"{report.city.code} {_city_name(report)}"])
+    sheet_append(sheet, [_("Generated at"), local_naive(generated_at)])
+    sheet_append(sheet, [_("Before = after + rejected"), _mark(report.balanced)])
     sheet.append([])
-    _append(
+    sheet_append(
         sheet,
         [
             _("Entity"), _("Figure"), _("Delivered (before)"), _("Held (after)"),
@@ -90,7 +60,7 @@ def _summary(sheet: Worksheet, report: Report, generated_at: datetime) -> None:
                 if number == 0
                 else [None] * len(OUTCOME_COLUMNS)
             )
-            _append(
+            sheet_append(
                 sheet,
                 [
                     entity.label if number == 0 else None,
@@ -104,20 +74,22 @@ def _summary(sheet: Worksheet, report: Report, generated_at: datetime) -> None:
 
 def _rules(sheet: Worksheet, report: Report) -> None:
     sheet.title = _("Rules")
-    _widths(sheet, (28, 80, 16, 22, 10))
-    _append(
+    column_widths(sheet, (28, 80, 16, 22, 10))
+    sheet_append(
         sheet,
         [_("Rule"), _("Finding"), _("Entity"), _("Migration outcome"), _("Rows")],
         header=True,
     )
     for rule in report.rules:
-        _append(sheet, [rule.code, rule.title, rule.entity_label, rule.outcome_label, rule.rows])
+        sheet_append(
+            sheet, [rule.code, rule.title, rule.entity_label, rule.outcome_label, rule.rows]
+        )
 
 
 def _differences(sheet: Worksheet, report: Report) -> None:
     sheet.title = _("Account differences")
-    _widths(sheet, (18, 22, 14, 8, 18, 18, 18))
-    _append(
+    column_widths(sheet, (18, 22, 14, 8, 18, 18, 18))
+    sheet_append(
         sheet,
         [
             _("Legacy number"), _("Resident ID"), _("Full name"), _("Year"),
@@ -126,7 +98,7 @@ def _differences(sheet: Worksheet, report: Report) -> None:
         header=True,
     )  # fmt: skip
     for line in report.differences:
-        _append(
+        sheet_append(
             sheet,
             [
                 line.person_ref,
@@ -140,7 +112,7 @@ def _differences(sheet: Worksheet, report: Report) -> None:
         )
     if report.differences_total > len(report.differences):
         sheet.append([])
-        _append(
+        sheet_append(
             sheet,
             [
                 _("%(total)s balances differ; the first %(shown)s are listed.")
