@@ -35,31 +35,10 @@ import sys
 import time
 from typing import Any
 
+from bench.common import log, prepare_database
+
 BENCH_DB = "shebao_bench"
-DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 TOTAL_KEYS = ("lines", "employer_fen", "individual_fen", "account_credit_fen", "base_fen")
-
-
-def log(*parts: Any) -> None:
-    print(*parts, flush=True)
-
-
-def _prepare_database(*, reuse: bool) -> bool:
-    """Point DATABASE_URL at the database to use; recreate our own unless reusing it.
-    True when the database is the bench's own."""
-    if os.environ.get("DATABASE_URL"):
-        return False
-    import psycopg
-
-    server = os.environ.get("BENCH_PG", DEFAULT_SERVER).rstrip("/")
-    os.environ["DATABASE_URL"] = f"{server}/{BENCH_DB}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
-        if reuse and exists:
-            return True
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return True
 
 
 def main() -> None:
@@ -75,7 +54,7 @@ def main() -> None:
         "--reuse", action="store_true", help="keep the bench register of an earlier run"
     )
     args = parser.parse_args()
-    own_database = _prepare_database(reuse=args.reuse)
+    own_database = prepare_database(BENCH_DB, reuse=args.reuse)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 

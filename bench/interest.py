@@ -42,8 +42,9 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from bench.common import log, prepare_database
+
 BENCH_DB = "shebao_bench_interest"
-DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 SEED = 7
 OPENING_MEDIAN_YUAN = 60_000
 OPENING_SIGMA = 0.8
@@ -58,23 +59,6 @@ ENTRY_COLUMNS = (
 )  # fmt: skip
 
 
-def log(*parts: Any) -> None:
-    print(*parts, flush=True)
-
-
-def _prepare_database() -> None:
-    """Point DATABASE_URL at the bench's own database, created afresh, unless one is given."""
-    if os.environ.get("DATABASE_URL"):
-        return
-    import psycopg
-
-    server = os.environ.get("BENCH_PG", DEFAULT_SERVER).rstrip("/")
-    os.environ["DATABASE_URL"] = f"{server}/{BENCH_DB}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument(
@@ -82,7 +66,7 @@ def main() -> None:
     )
     parser.add_argument("--year", type=int, default=int(os.environ.get("BENCH_YEAR", "2025")))
     args = parser.parse_args()
-    _prepare_database()
+    prepare_database(BENCH_DB)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 

@@ -37,25 +37,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.common import log, prepare_database
+
 BENCH_DB = "shebao_bench_migration"
-DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 ROWS_PER_PERSON = 194  # what the generator gives on average (months × schemes)
-
-
-def log(*parts: Any) -> None:
-    print(*parts, flush=True)
-
-
-def _prepare_database() -> None:
-    if os.environ.get("DATABASE_URL"):
-        return
-    import psycopg
-
-    server = os.environ.get("BENCH_PG", DEFAULT_SERVER).rstrip("/")
-    os.environ["DATABASE_URL"] = f"{server}/{BENCH_DB}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
 
 
 def main() -> None:
@@ -65,7 +50,7 @@ def main() -> None:
     )
     parser.add_argument("--keep", type=Path, help="write the delivery here and keep it")
     args = parser.parse_args()
-    _prepare_database()
+    prepare_database(BENCH_DB)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 

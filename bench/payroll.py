@@ -35,25 +35,10 @@ import sys
 import time
 from typing import Any
 
+from bench.common import log, prepare_database
+
 BENCH_DB = "shebao_bench_payroll"
-DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 BANKS = ("中国工商银行", "中国农业银行", "中国建设银行", "湖北农信")
-
-
-def log(*parts: Any) -> None:
-    print(*parts, flush=True)
-
-
-def _prepare_database() -> None:
-    if os.environ.get("DATABASE_URL"):
-        return
-    import psycopg
-
-    server = os.environ.get("BENCH_PG", DEFAULT_SERVER).rstrip("/")
-    os.environ["DATABASE_URL"] = f"{server}/{BENCH_DB}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
 
 
 def main() -> None:
@@ -65,7 +50,7 @@ def main() -> None:
         "--period", type=int, default=int(os.environ.get("BENCH_PAYROLL_PERIOD", "202611"))
     )
     args = parser.parse_args()
-    _prepare_database()
+    prepare_database(BENCH_DB)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
