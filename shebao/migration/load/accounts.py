@@ -199,8 +199,9 @@ def _post_balances(context: LoadContext, kept: list[LegacyAccount]) -> int:
         for a in kept
         if a.outcome != Outcome.REJECTED
     ]
-    created = AccountEntry.objects.bulk_create(entries, batch_size=2000, ignore_conflicts=True)
-    return len(created)
+    # No conflict is ignored: a key already held was refused by MIG-ACCOUNT-EXISTS above, so
+    # one here would be a second migration racing this one, and the file's transaction fails.
+    return len(AccountEntry.objects.bulk_create(entries, batch_size=2000))
 
 
 def migrated_key(city_code: str, person_id: int) -> str:
