@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shebao.core.models import Agency, BatchRun
 
@@ -20,7 +21,7 @@ class Entity(models.TextChoices):
     EMPLOYERS = "employers", _("Employers")
     PERSONS = "persons", _("Persons")
     RELATIONS = "relations", _("Insured relations")
-    CONTRIBUTIONS = "contributions", _("Contribution months")
+    CONTRIBUTIONS = "contributions", pgettext_lazy("legacy file", "Contribution months")
     ACCOUNTS = "accounts", _("Account years")
     RETIREES = "retirees", _("Retirees")
 
@@ -30,7 +31,7 @@ class Outcome(models.TextChoices):
     LOADED = "loaded", _("Loaded")
     FIXED = "fixed", _("Fixed and loaded")
     FLAGGED = "flagged", _("Loaded, for a clerk to decide")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("legacy row", "Rejected")
     ARCHIVED = "archived", _("Kept as history")
 
 
