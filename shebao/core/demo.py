@@ -128,6 +128,8 @@ DEMO_USERS = [
     DemoUser("fund_shiyan", "赵弘然", "420300", "基金财务科", (("fund_officer", "*"),)),
     # Approves what the fund officer computes for the whole city (the yearly adjustment).
     DemoUser("head_shiyan", "吴建平", "420300", "负责人", (("head", "*"),)),
+    # Decides the legacy migration's findings about persons the city itself manages.
+    DemoUser("clerk_shiyan", "孟凡", "420300", "数据迁移专班", (("clerk", "*"),)),
     DemoUser("clerk_wuhan", "李强", "420102", "综合受理岗", (("clerk", "*"),)),
     # A second province administrator, so parameter changes can be proposed and approved.
     DemoUser("policy_hubei", "周政", "420000", "政策法规岗", (("admin", "*"),)),
@@ -142,6 +144,7 @@ DEMO_PHONES = {
     "reviewer_zhangwan": "13907190005",
     "fund_shiyan": "13907190006",
     "head_shiyan": "13907190009",
+    "clerk_shiyan": "13907190010",
     "clerk_wuhan": "13907190007",
     "policy_hubei": "13907190008",
 }

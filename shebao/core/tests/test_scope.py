@@ -24,7 +24,7 @@ def test_district_clerk_lists_only_own_district(actor_of):
 
 def test_city_fund_officer_sees_every_district_of_the_city_but_not_wuhan(actor_of):
     seen = usernames(staff_in_scope(actor_of("fund_shiyan")))
-    assert seen == MAOJIAN_STAFF | ZHANGWAN_STAFF | {"fund_shiyan", "head_shiyan"}
+    assert seen == MAOJIAN_STAFF | ZHANGWAN_STAFF | {"fund_shiyan", "head_shiyan", "clerk_shiyan"}
     assert "clerk_wuhan" not in seen
 
 

@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from conftest import staff_actor
 from shebao.contributions.models import HistoricalContribution
 from shebao.core.models import Agency
-from shebao.migration.demo import CITY, NEIGHBOUR, seed_delivery
+from shebao.migration.demo import CITY, NEIGHBOUR, PERSONS, seed_delivery
 from shebao.migration.models import LegacyFile, MigrationIssue
 from shebao.migration.reconcile import reconcile
+from shebao.migration.selectors import can_decide
+from shebao.migration.worklist import issues_visible
 
 pytestmark = pytest.mark.django_db
 
@@ -19,17 +22,23 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_delivery_migrates_once_with_findings_for_the_clerks(
     tmp_path: Path, demo: None
 ) -> None:
-    seed_delivery(tmp_path, persons=60)
+    seed_delivery(tmp_path, persons=PERSONS)
 
     assert LegacyFile.objects.filter(city__code=CITY).count() == 6
     assert LegacyFile.objects.filter(city__code=NEIGHBOUR).count() == 3
     assert reconcile(Agency.objects.get(code=CITY)).balanced
     assert MigrationIssue.objects.filter(entity="persons").exists()
+    # The demo's city clerk has items to decide; a district clerk only their district's.
+    clerk = staff_actor("clerk_shiyan")
+    assert can_decide(clerk)
+    assert issues_visible(clerk).filter(city__code=CITY).exists()
+    district = issues_visible(staff_actor("clerk_maojian"))
+    assert not district.filter(person__managing_agency__code=CITY).exists()
     history = HistoricalContribution.objects.count()
     issues = MigrationIssue.objects.count()
     assert history > 0
 
-    seed_delivery(tmp_path, persons=60)
+    seed_delivery(tmp_path, persons=PERSONS)
 
     assert LegacyFile.objects.count() == 9
     assert HistoricalContribution.objects.count() == history
