@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from shebao.core.errors import register_rule
 from shebao.migration.models import Outcome
+from shebao.migration.notes import notes_join
 
 _BASIS = "docs/legacy-format.md; GB 11643-1999; GB 32100-2015"
 
@@ -229,4 +230,4 @@ class Findings:
 
     @property
     def note(self) -> str:
-        return "; ".join(self.notes or [])[:300]
+        return notes_join(*(self.notes or []))

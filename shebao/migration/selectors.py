@@ -36,6 +36,7 @@ from shebao.migration.models import (
     Outcome,
     StagedRow,
 )
+from shebao.migration.notes import note_display
 from shebao.migration.reconcile import MONEY, EntityFigures, Reconciliation, reconcile
 from shebao.migration.services import KIND
 from shebao.migration.worklist import CHOICES, issues_visible
@@ -446,7 +447,7 @@ def row_view(entity: str, row: StagedRow) -> RowView:
         row=row,
         cells=cells,
         rules=[code for code in row.rules.split(",") if code],
-        note=mask_text(row.note),
+        note=mask_text(note_display(row.note)),
         person_id=person_id,
         employer_id=employer_id,
     )
@@ -556,7 +557,7 @@ def issue_view(issue: MigrationIssue) -> IssueView:
         issue=issue,
         title=rule_title(issue.rule),
         staged=staged,
-        note=mask_text(staged.note) if staged else "",
+        note=mask_text(note_display(staged.note)) if staged else "",
         person=person,
         other_person=_person_card(other),
         relation=_relation_card(issue.relation_id),

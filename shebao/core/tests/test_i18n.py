@@ -12,7 +12,9 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 CATALOGUE = ROOT / "shebao" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 TEMPLATE_TAG = re.compile(r"""{%\s*(?:translate|trans)\s+(["'])(.+?)\1""")
-GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "ngettext", "pgettext", "pgettext_lazy"}
+GETTEXT_NAMES = {
+    "_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "pgettext", "pgettext_lazy",
+}  # fmt: skip
 
 
 def source_msgids() -> set[str]:

@@ -14,12 +14,15 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from django.utils.translation import gettext_noop
+
 from shebao.accounts.models import AccountEntry, EntryKind
 from shebao.contributions.models import HistoricalContribution
 from shebao.core.money import fen_to_yuan, format_yuan, yuan_to_fen
 from shebao.migration import rules as r
 from shebao.migration.load.common import LoadContext, person_map
 from shebao.migration.models import Entity, LegacyAccount, MigrationIssue, Outcome
+from shebao.migration.notes import N_PERSON, note
 from shebao.migration.reading import read_rows
 from shebao.registry.models import Scheme
 from shebao.rules.calculators.interest import MonthlyCredit, account_interest
@@ -53,9 +56,11 @@ def load_accounts(context: LoadContext) -> None:
         )
         findings = r.Findings()
         if person is None:
-            findings.add(r.PERSON_MISSING, f"person {v['person_id']}")
+            findings.add(r.PERSON_MISSING, note(N_PERSON, person=v["person_id"]))
         elif v["year"] in years[person.person_id]:
-            findings.add(r.ACCOUNT_DUPLICATE, f"year {v['year']} twice")
+            findings.add(
+                r.ACCOUNT_DUPLICATE, note(gettext_noop("year {year} twice"), year=v["year"])
+            )
         else:
             years[person.person_id][v["year"]] = account
         account.outcome, account.rules, account.note = (
@@ -120,7 +125,7 @@ def _refuse_held(context: LoadContext, staged: list[LegacyAccount]) -> None:
     for key in held:
         account = wanted[key]
         account.outcome, account.rules = Outcome.REJECTED, r.ACCOUNT_EXISTS
-        account.note = "the province holds this city's balance for the person"
+        account.note = note(gettext_noop("the province holds this city's balance for the person"))
 
 
 def _rebuild(
@@ -146,9 +151,11 @@ def _rebuild(
             if abs(difference) > TOLERANCE_FEN:
                 last.outcome = Outcome.FLAGGED
                 last.rules = r.ACCOUNT_MISMATCH
-                last.note = (
-                    f"migrated {format_yuan(last.closing_fen)}, rebuilt "
-                    f"{format_yuan(rebuilt[last.year])}, difference {format_yuan(difference)}"
+                last.note = note(
+                    gettext_noop("migrated {migrated}, rebuilt {rebuilt}, difference {difference}"),
+                    migrated=format_yuan(last.closing_fen),
+                    rebuilt=format_yuan(rebuilt[last.year]),
+                    difference=format_yuan(difference),
                 )
                 flagged.append(last)
     return flagged

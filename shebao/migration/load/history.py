@@ -11,11 +11,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext_noop
 
 from shebao.contributions.models import AssessmentLine, HistoricalContribution
 from shebao.migration import rules as r
 from shebao.migration.load.common import LoadContext, PersonRef, bulk_insert, person_map
 from shebao.migration.models import LegacyContribution, Outcome
+from shebao.migration.notes import N_PERSON, note
 from shebao.migration.reading import read_rows
 
 STAGED = LegacyContribution._meta.db_table
@@ -117,12 +119,16 @@ def _staged_rows(context: LoadContext, persons: dict[str, PersonRef]) -> Iterato
     for row in read_rows(context.delivered):
         v = row.values
         person = persons.get(v["person_id"])
-        outcome, rule, note = CANDIDATE, "", ""
+        outcome, rule, why = CANDIDATE, "", ""
         if person is None:
-            outcome, rule, note = Outcome.REJECTED, r.PERSON_MISSING, f"person {v['person_id']}"
+            outcome, rule, why = (
+                Outcome.REJECTED,
+                r.PERSON_MISSING,
+                note(N_PERSON, person=v["person_id"]),
+            )
         elif person.death_period is not None and v["period"] > person.death_period:
             outcome, rule = Outcome.REJECTED, r.CONTRIB_AFTER_DEATH
-            note = f"died {person.death_period}"
+            why = note(gettext_noop("died {period}"), period=person.death_period)
         yield (
             file_id,
             city_id,
@@ -130,7 +136,7 @@ def _staged_rows(context: LoadContext, persons: dict[str, PersonRef]) -> Iterato
             json.dumps(row.raw, ensure_ascii=False),
             outcome,
             rule,
-            note,
+            why,
             v["person_id"],
             v["employer_id"] or "",
             v["scheme"],

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from shebao.benefits.models import Death, DeathSource
 from shebao.core.errors import RuleViolation
 from shebao.core.identifiers import credit_code_check, resident_id_check
@@ -25,6 +27,7 @@ from shebao.migration.models import (
     MigrationIssue,
     Outcome,
 )
+from shebao.migration.notes import N_PERSON, N_SAME_LINE, note, notes_join
 from shebao.migration.reading import read_rows
 from shebao.registry.models import (
     Employer,
@@ -49,9 +52,11 @@ def load_employers(context: LoadContext) -> None:
         try:
             code = credit_code_check(v["credit_code"])
         except RuleViolation:
-            findings.add(r.USCC_INVALID, f"credit code {v['credit_code']}")
+            findings.add(
+                r.USCC_INVALID, note(gettext_noop("credit code {code}"), code=v["credit_code"])
+            )
         if code and code in first_of:
-            findings.add(r.EMPLOYER_DUPLICATE, f"same as line {first_of[code].line}")
+            findings.add(r.EMPLOYER_DUPLICATE, note(N_SAME_LINE, line=first_of[code].line))
         agency = context.agency_for(v["division_code"])
         staged_row = LegacyEmployer(
             file=context.file,
@@ -101,8 +106,8 @@ def load_employers(context: LoadContext) -> None:
         if employer.outcome != Outcome.REJECTED:
             employer.target_id = ids[employer.credit_code]
             if employer.credit_code in existing and employer is first_of[employer.credit_code]:
-                employer.note = (employer.note + "; " if employer.note else "") + (
-                    "matched the province's record"
+                employer.note = notes_join(
+                    employer.note, note(gettext_noop("matched the province's record"))
                 )
     LegacyEmployer.objects.bulk_create(staged, batch_size=2000)
     context.audit("employers", {"new": len(new), "matched": len(existing), "rows": len(staged)})
@@ -128,14 +133,23 @@ def load_persons(context: LoadContext) -> None:
             name, other = staged.name, item.first.name
             outcome = Outcome.FIXED if name == other else Outcome.FLAGGED
             findings.add(
-                r.PERSON_DUPLICATE, f"same ID as line {item.first.line} ({other})", outcome
+                r.PERSON_DUPLICATE,
+                note(
+                    gettext_noop("same ID as line {line} ({name})"),
+                    line=item.first.line,
+                    name=other,
+                ),
+                outcome,
             )
         elif number:
             by_id[number] = staged
             look = (staged.name, staged.birth_date, staged.sex, staged.phone)
             if staged.phone and look in by_look:
                 item.same_as = by_look[look]
-                findings.add(r.PERSON_SAME, f"same person as line {item.same_as.line}?")
+                findings.add(
+                    r.PERSON_SAME,
+                    note(gettext_noop("same person as line {line}?"), line=item.same_as.line),
+                )
             else:
                 by_look.setdefault(look, staged)
         staged.outcome, staged.rules, staged.note = findings.outcome, findings.rules, findings.note
@@ -173,7 +187,7 @@ def load_persons(context: LoadContext) -> None:
             if known.name != staged.name:
                 staged.outcome = Outcome.FLAGGED
                 staged.rules = ",".join(filter(None, [staged.rules, r.PERSON_DUPLICATE]))
-                staged.note = f"the province holds {known.name}"[:300]
+                staged.note = note(gettext_noop("the province holds {name}"), name=known.name)
     LegacyPerson.objects.bulk_create([item.staged for item in rows], batch_size=2000)
     _person_issues(context, rows, existing)
     deaths = _deaths(context, [item.staged for item in rows])
@@ -193,16 +207,19 @@ def _person_row(
         info = resident_id_check(v["resident_id"])
     except RuleViolation as exc:
         code = r.ID_CHECKSUM if exc.code == "REG-ID-CHECKSUM" else r.ID_FORMAT
-        findings.add(code, f"{exc.code}: {v['resident_id']}")
+        findings.add(code, note("{code}: {number}", code=exc.code, number=v["resident_id"]))
     else:
         number = info.number
         if info.upgraded_from:
-            findings.add(r.ID_15, f"{info.upgraded_from} → {number}")
+            findings.add(r.ID_15, note("{old} → {new}", old=info.upgraded_from, new=number))
         if info.birth_date != birth:
-            findings.add(r.ID_BIRTH, f"birth {birth} → {info.birth_date}")
+            findings.add(
+                r.ID_BIRTH,
+                note(gettext_noop("birth {old} → {new}"), old=birth, new=info.birth_date),
+            )
             birth = info.birth_date
         if info.sex != sex:
-            findings.add(r.ID_SEX, f"sex {sex} → {info.sex}")
+            findings.add(r.ID_SEX, note(gettext_noop("sex {old} → {new}"), old=sex, new=info.sex))
             sex = info.sex
     staged = LegacyPerson(
         file=context.file,
@@ -346,15 +363,18 @@ def _relation_row(
     findings = r.Findings()
     person = persons.get(v["person_id"])
     if person is None:
-        findings.add(r.PERSON_MISSING, f"person {v['person_id']}")
+        findings.add(r.PERSON_MISSING, note(N_PERSON, person=v["person_id"]))
     employer_id = None
     if v["employer_id"]:
         employer_id = employers.get(v["employer_id"])
         if employer_id is None:
-            findings.add(r.EMPLOYER_MISSING, f"employer {v['employer_id']}")
+            findings.add(
+                r.EMPLOYER_MISSING,
+                note(gettext_noop("employer {employer}"), employer=v["employer_id"]),
+            )
     end = v["end_period"]
     if end is not None and end < v["start_period"]:
-        findings.add(r.RELATION_PERIODS, f"{v['start_period']}–{end}")
+        findings.add(r.RELATION_PERIODS, note("{start}–{end}", start=v["start_period"], end=end))
     status = v["status"] if v["status"] in _STATUSES else ("ended" if end else "active")
     return LegacyRelation(
         file=context.file,
@@ -403,19 +423,24 @@ def _overlaps(
         if other is not None:
             in_file = isinstance(other[3], LegacyRelation)
             findings = r.Findings(s.outcome, s.rules.split(",") if s.rules else None, None)
-            until = "open" if other[1] == OPEN_END else period_format(other[1])
+            until = "…" if other[1] == OPEN_END else period_format(other[1])
             findings.add(
                 r.RELATION_OVERLAP,
-                f"overlaps {period_format(other[0])}–{until} "
-                f"({'this file' if in_file else 'the province'})",
+                note(
+                    gettext_noop("overlaps {start}–{end} (this file)")
+                    if in_file
+                    else gettext_noop("overlaps {start}–{end} (the province)"),
+                    start=period_format(other[0]),
+                    end=until,
+                ),
             )
             s.outcome, s.rules = findings.outcome, findings.rules
-            s.note = (s.note + "; " if s.note else "") + (findings.note or "")
+            s.note = notes_join(s.note, findings.note)
             if s.status == RelationStatus.ACTIVE and any(
                 span[2] == RelationStatus.ACTIVE for span in spans
             ):
                 s.status = RelationStatus.SUSPENDED
-                s.note = (s.note + "; loaded suspended")[:300]
+                s.note = notes_join(s.note, note(gettext_noop("loaded suspended")))
             found.append((s, other[3]))
         spans.append((s.start_period, end, s.status, s))
     return found

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from shebao.benefits.models import (
     AwardKind,
     Pension,
@@ -19,6 +21,7 @@ from shebao.core.periods import period_add
 from shebao.migration import rules as r
 from shebao.migration.load.common import LoadContext, PersonRef, person_map
 from shebao.migration.models import LegacyRetiree, Outcome
+from shebao.migration.notes import N_PERSON, note
 from shebao.migration.reading import read_rows
 from shebao.registry.models import Person
 
@@ -99,17 +102,23 @@ def _retiree_row(
     findings = r.Findings()
     person = persons.get(v["person_id"])
     if person is None:
-        findings.add(r.PERSON_MISSING, f"person {v['person_id']}")
+        findings.add(r.PERSON_MISSING, note(N_PERSON, person=v["person_id"]))
     elif person.person_id in paid:
-        findings.add(r.RETIREE_DUPLICATE, "already draws a pension")
+        findings.add(r.RETIREE_DUPLICATE, note(gettext_noop("already draws a pension")))
     parts = v["basic_pension"] + v["account_pension"] + v["transitional_pension"]
     if parts != v["monthly_pension"]:
         findings.add(
             r.RETIREE_PARTS,
-            f"parts {format_yuan(parts)} ≠ monthly {format_yuan(v['monthly_pension'])}",
+            note(
+                gettext_noop("parts {parts} ≠ monthly {monthly}"),
+                parts=format_yuan(parts),
+                monthly=format_yuan(v["monthly_pension"]),
+            ),
         )
     if v["paid_through"] < v["retirement_month"]:
-        findings.add(r.RETIREE_MONTHS, f"paid through {v['paid_through']}")
+        findings.add(
+            r.RETIREE_MONTHS, note(gettext_noop("paid through {period}"), period=v["paid_through"])
+        )
     if person is not None and not findings.rejected:
         paid.add(person.person_id)  # a second row for the person is a duplicate
     return LegacyRetiree(

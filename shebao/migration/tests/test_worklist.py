@@ -124,7 +124,7 @@ def test_the_item_page_shows_what_was_found(migrated, login) -> None:
     same = _page(client, f"{ISSUES}{_issue(r.PERSON_SAME).pk}/")
     assert 'data-testid="other-person"' in same
     assert same.count('data-testid="person-card"') == 2
-    assert "same person as line 2?" in same
+    assert "疑与第 2 行为同一人" in same  # the note, in the reader's language
     assert P1 not in same
     assert mask_resident_id(P1) in same
     duplicate = _page(client, f"{ISSUES}{_issue(r.PERSON_DUPLICATE).pk}/")
