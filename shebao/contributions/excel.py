@@ -12,27 +12,21 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from shebao.contributions.models import AssessmentLine, Bill
+from shebao.core.excel import BOLD, HEADER_FILL, YUAN_FORMAT, Value, local_naive
 from shebao.core.masking import mask_resident_id
 from shebao.core.money import fen_to_yuan
 from shebao.core.periods import period_format
 from shebao.registry.models import Employer, Person
 
-YUAN_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
-_BOLD = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", start_color="EDEDED")
-
-Value = str | int | Decimal | date | datetime | None
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Value, *, bold: bool = False) -> Cell:
@@ -46,7 +40,7 @@ def _cell(sheet: WriteOnlyWorksheet, value: Value, *, bold: bool = False) -> Cel
     elif isinstance(value, date):
         cell.number_format = DATE_FORMAT
     if bold:
-        cell.font = _BOLD
+        cell.font = BOLD
     return cell
 
 
@@ -58,7 +52,7 @@ def _header_row(sheet: WriteOnlyWorksheet, titles: Sequence[str]) -> None:
     cells = []
     for title in titles:
         cell = _cell(sheet, title, bold=True)
-        cell.fill = _HEADER_FILL
+        cell.fill = HEADER_FILL
         cells.append(cell)
     sheet.append(cells)
 
@@ -69,11 +63,6 @@ def _widths(sheet: WriteOnlyWorksheet, widths: Sequence[int]) -> None:
     dimensions = sheet.column_dimensions  # type: ignore[attr-defined]
     for position, width in enumerate(widths, start=1):
         dimensions[get_column_letter(position)].width = width
-
-
-def _local(moment: datetime) -> datetime:
-    # Excel has no time zones: write the local time without one.
-    return timezone.localtime(moment).replace(tzinfo=None)
 
 
 def _payer_block(
@@ -100,7 +89,7 @@ def bills_workbook(*, employer: Employer, bills: Iterable[Bill], generated_at: d
     _widths(sheet, (12, 26, 14, 9, 9, 14, 14, 14, 12, 14, 14, 12))
     _row(sheet, [_("Contribution bills")], bold=True)
     _payer_block(sheet, employer, None)
-    _row(sheet, [_("Generated at"), _local(generated_at)])
+    _row(sheet, [_("Generated at"), local_naive(generated_at)])
     sheet.append([])
     _header_row(
         sheet,
@@ -148,7 +137,7 @@ def bill_workbook(*, bill: Bill, lines: Iterable[AssessmentLine], generated_at: 
     _row(sheet, [_("Kind"), bill.get_kind_display()])
     _row(sheet, [_("Total (yuan)"), fen_to_yuan(bill.total_fen)])
     _row(sheet, [_("Payment due date"), bill.due_date])
-    _row(sheet, [_("Generated at"), _local(generated_at)])
+    _row(sheet, [_("Generated at"), local_naive(generated_at)])
     sheet.append([])
     _header_row(
         sheet,

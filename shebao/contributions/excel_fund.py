@@ -13,9 +13,10 @@ from datetime import date, datetime
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from shebao.contributions.excel import _header_row, _local, _row, _save, _widths
+from shebao.contributions.excel import _header_row, _row, _save, _widths
 from shebao.contributions.forms import agency_label
 from shebao.contributions.selectors import Arrear, PayerBalance, ReconciliationCategory
+from shebao.core.excel import local_naive
 from shebao.core.masking import mask_resident_id
 from shebao.core.models import Agency
 from shebao.core.money import fen_to_yuan
@@ -46,7 +47,7 @@ def reconciliation_workbook(
         _row(sheet, [_("Category"), _category_label(category)])
     for choice in ReconciliationCategory:
         _row(sheet, [str(choice.label), counts.get(choice.value, 0)])
-    _row(sheet, [_("Generated at"), _local(generated_at)])
+    _row(sheet, [_("Generated at"), local_naive(generated_at)])
     sheet.append([])
     _header_row(
         sheet,
@@ -101,7 +102,7 @@ def arrears_workbook(
     _widths(sheet, widths)
     _row(sheet, [_("Arrears"), agency_label(agency)], bold=True)
     _row(sheet, [_("Late fee to"), on])
-    _row(sheet, [_("Generated at"), _local(generated_at)])
+    _row(sheet, [_("Generated at"), local_naive(generated_at)])
     sheet.append([])
     _header_row(
         sheet,

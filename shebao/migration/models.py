@@ -261,9 +261,9 @@ class MigrationIssue(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     resolved_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    # Who is deciding it now: a decision that opens a case claims the finding first, so that
-    # two clerks deciding at once cannot both open one. A claim older than CLAIM_MINUTES is
-    # stale (its process died) and may be taken over.
+    # Who is deciding it now: a decision that opens a case (a merge, an account correction)
+    # claims the finding first, so that two clerks deciding at once cannot both open one. A
+    # claim older than CLAIM_MINUTES is stale (its process died) and may be taken over.
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -31,6 +31,7 @@ from shebao.services.models import Case
 
 _BASIS = "docs/migration.md"
 CLAIM_MINUTES = 5
+CASE_DECISIONS = (Resolution.MERGE, Resolution.ADOPT_REBUILT)  # reviewed in a case of their own
 register_rule(
     "MIG-ISSUE-DECIDED",
     "该迁移疑点已处理（{resolution}），不能再次处理。",
@@ -95,12 +96,16 @@ def issue_resolve(
     """Decide a finding; returns it with the case opened, if the decision needs a review."""
     ensure_in_scope(actor, issue.person.managing_agency)
     _check(issue, resolution, reason)
-    _claim(actor, issue)
-    try:
-        case = _open_case(actor, issue, resolution, reason.strip())
-    except BaseException:
-        _release(actor, issue)
-        raise
+    case = None
+    if resolution in CASE_DECISIONS:
+        # The case is opened in its own transaction, before the row lock below: the claim
+        # keeps a second clerk from opening another one meanwhile.
+        _claim(actor, issue)
+        try:
+            case = _open_case(actor, issue, resolution, reason.strip())
+        except Exception:
+            _release(actor, issue)
+            raise
     with transaction.atomic():
         locked = MigrationIssue.objects.select_for_update().get(pk=issue.pk)
         _check(locked, resolution, reason)
@@ -176,20 +181,18 @@ def _check(issue: MigrationIssue, resolution: str, reason: str) -> None:
         raise RuleViolation("MIG-ISSUE-REASON")
 
 
-def _open_case(actor: Actor, issue: MigrationIssue, resolution: str, reason: str) -> Case | None:
-    """The reviewed case a decision needs (its own transaction), or None."""
+def _open_case(actor: Actor, issue: MigrationIssue, resolution: str, reason: str) -> Case:
+    """The reviewed case of a decision of CASE_DECISIONS (its own transaction)."""
     if resolution == Resolution.MERGE:
         assert issue.other_person is not None
         return person_merge_request(actor=actor, keep=issue.person, merge=issue.other_person)
-    if resolution == Resolution.ADOPT_REBUILT:
-        difference = int(issue.detail["rebuilt_fen"]) - int(issue.detail["migrated_fen"])
-        return correction_request(
-            actor=actor,
-            person=issue.person,
-            reason=f"迁移账户重建：{reason}",
-            amount_fen=difference,
-        )
-    return None  # the other decisions change nothing, or change it with the decision
+    difference = int(issue.detail["rebuilt_fen"]) - int(issue.detail["migrated_fen"])
+    return correction_request(
+        actor=actor,
+        person=issue.person,
+        reason=f"迁移账户重建：{reason}",
+        amount_fen=difference,
+    )
 
 
 def _end_other_relation(actor: Actor, issue: MigrationIssue, resolution: str) -> None:

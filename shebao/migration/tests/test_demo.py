@@ -11,10 +11,12 @@ from conftest import staff_actor
 from shebao.contributions.models import HistoricalContribution
 from shebao.core.models import Agency
 from shebao.migration.demo import CITY, NEIGHBOUR, PERSONS, seed_delivery
-from shebao.migration.models import LegacyFile, MigrationIssue
+from shebao.migration.models import LegacyFile, MigrationIssue, Resolution
 from shebao.migration.reconcile import reconcile
 from shebao.migration.selectors import can_decide
-from shebao.migration.worklist import issues_visible
+from shebao.migration.worklist import issue_resolve, issues_visible
+from shebao.services.models import Case, CaseStatus
+from shebao.services.services import case_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -34,9 +36,22 @@ def test_the_demo_delivery_migrates_once_with_findings_for_the_clerks(
     assert issues_visible(clerk).filter(city__code=CITY).exists()
     district = issues_visible(staff_actor("clerk_maojian"))
     assert not district.filter(person__managing_agency__code=CITY).exists()
+    assert HistoricalContribution.objects.exists()
+
+    # What the README promises: the city clerk sends an account correction for review, the
+    # city head approves it.
+    mismatch = issues_visible(clerk).filter(rule="MIG-ACCOUNT-MISMATCH").first()
+    assert mismatch is not None
+    decided = issue_resolve(
+        actor=clerk, issue=mismatch, resolution=Resolution.ADOPT_REBUILT, reason="按缴费记录重建"
+    )
+    assert decided.case_id is not None
+    case = Case.objects.get(pk=decided.case_id)
+    case = case_transition(actor=clerk, case=case, action="send_for_review")
+    case = case_transition(actor=staff_actor("head_shiyan"), case=case, action="approve")
+    assert case.status == CaseStatus.APPROVED
     history = HistoricalContribution.objects.count()
     issues = MigrationIssue.objects.count()
-    assert history > 0
 
     seed_delivery(tmp_path, persons=PERSONS)
 

@@ -318,3 +318,25 @@ def test_a_decision_whose_case_is_refused_gives_the_finding_back(migrated, monke
         )
     issue.refresh_from_db()
     assert (issue.status, issue.claimed_by, issue.claimed_at) == (IssueStatus.OPEN, None, None)
+
+
+def test_a_decision_refused_inside_its_transaction_leaves_the_finding_open_to_decide(
+    migrated,
+) -> None:
+    issue = _issue(r.RELATION_OVERLAP)
+    # The other relation was ended meanwhile, before this one starts: they no longer overlap.
+    other = _relation(issue.other_relation_id)
+    other.end_period = 202303
+    other.save(update_fields=["end_period"])
+    clerk = staff_actor("clerk_maojian")
+    with pytest.raises(RuleViolation) as refused:
+        issue_resolve(
+            actor=clerk, issue=issue, resolution=Resolution.KEEP_RELATION, reason="核实无误"
+        )
+    assert refused.value.code == "MIG-ISSUE-RELATION-ENDED"
+    issue.refresh_from_db()
+    assert (issue.status, issue.claimed_by, issue.claimed_at) == (IssueStatus.OPEN, None, None)
+    decided = issue_resolve(
+        actor=clerk, issue=issue, resolution=Resolution.KEEP_OTHER, reason="以原关系为准"
+    )
+    assert decided.status == IssueStatus.RESOLVED
