@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "shebao.documents",
     "shebao.portal",
     "shebao.migration",
+    "shebao.reports",
     "shebao.api",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("benefits/", include("shebao.benefits.urls")),
     path("hall/", include("shebao.hall.urls")),
     path("migration/", include("shebao.migration.urls")),
+    path("statistics/", include("shebao.reports.urls")),
     path("", include("shebao.documents.urls")),
     path("portal/", include("shebao.portal.urls")),
     path("kiosk/", include("shebao.portal.kiosk_urls")),

@@ -46,6 +46,7 @@ from shebao.benefits.services.pensions import pension_differences
 from shebao.core.actors import system_actor
 from shebao.core.audit import audit_record
 from shebao.core.batch import ChunkOutcome, ChunkPlan, register_batch_job
+from shebao.core.changes import periods_changed
 from shebao.core.errors import RuleViolation, register_rule
 from shebao.core.models import BatchChunk, BatchRun
 from shebao.core.periods import period_add
@@ -339,6 +340,7 @@ class PensionPayroll:
                 "PAYROLL-TOTALS-MISMATCH", run=run.pk, detail=f"lines {found}, chunks {expected}"
             )
         payroll_files_write(run)
+        periods_changed("payroll", [run.period])
 
 
 register_batch_job(PensionPayroll())

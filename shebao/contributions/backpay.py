@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from shebao.contributions.models import AssessmentLine, BaseSource, Bill, BillKind, PaymentStatus
 from shebao.contributions.rates import RateCard, amount_fen, param_from_json
 from shebao.core.batch import ChunkOutcome, ChunkPlan, register_batch_job
+from shebao.core.changes import periods_changed
 from shebao.core.models import BatchChunk, BatchRun
 from shebao.core.money import fen_to_yuan, yuan_to_fen
 from shebao.registry.models import InsuredRelation, RelationKind, Scheme
@@ -158,7 +159,9 @@ class BackPayment:
         return ChunkOutcome(rows=len(lines), totals=totals)
 
     def finish(self, run: BatchRun) -> None:
-        return None
+        """Each back-paid month's figures changed."""
+        periods = AssessmentLine.objects.filter(run=run).values_list("period", flat=True)
+        periods_changed("assessment", set(periods))
 
 
 register_batch_job(BackPayment())

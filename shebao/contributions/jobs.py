@@ -30,6 +30,7 @@ from shebao.contributions.models import (
 )
 from shebao.contributions.rates import E8, HALF_E8, RateCard
 from shebao.core.batch import ChunkOutcome, ChunkPlan, register_batch_job
+from shebao.core.changes import periods_changed
 from shebao.core.errors import RuleViolation, register_rule
 from shebao.core.models import BatchChunk, BatchRun
 from shebao.registry.models import Employer, InsuredRelation, RelationKind, RelationStatus, Scheme
@@ -418,6 +419,7 @@ SELECT k, SUM(n) FROM (
             raise RuleViolation(
                 "ASSESS-TOTALS-MISMATCH", run=run.pk, detail=f"lines {lines}, bills {bills}"
             )
+        periods_changed("assessment", [run.period])
 
 
 register_batch_job(MonthlyAssessment())

@@ -49,6 +49,7 @@ from shebao.benefits.services.unemployment_stops import reemployment_stops
 from shebao.core.actors import Actor
 from shebao.core.audit import audit_record
 from shebao.core.batch import Progress, batch_run_create, batch_run_execute
+from shebao.core.changes import periods_changed
 from shebao.core.errors import RuleViolation, register_rule
 from shebao.core.masking import mask_bank_account
 from shebao.core.models import Action, Agency, BatchRun, BatchStatus
@@ -467,6 +468,7 @@ def payroll_return_import(
             raise RuleViolation(
                 "PAYROLL-RETURN-DUPLICATE-FILE", imported_at="-", file_name=file_name
             ) from exc
+        periods_changed("payroll", [run.period])
         audit_record(
             actor=actor,
             action="payroll.return.import",

@@ -36,6 +36,7 @@ from shebao.contributions.models import (
 )
 from shebao.core.actors import Actor
 from shebao.core.audit import audit_record
+from shebao.core.changes import periods_changed
 from shebao.core.errors import RuleViolation, register_rule
 from shebao.core.models import Action
 from shebao.core.permissions import actor_scope_path, ensure_can, ensure_in_scope
@@ -316,6 +317,10 @@ def _import(
             )
             selection = f"SELECT bill_id FROM {_PAYMENT} WHERE source_id = %(source)s"
             postings = _bills_settle(selection, {"source": record.pk})
+            periods_changed(
+                "payments",
+                set(Bill.objects.filter(payments__source=record).values_list("period", flat=True)),
+            )
             record.new_payments = len(new)
             record.duplicates = len(rows) - len(new)
             record.unmatched = len(unmatched)
@@ -407,6 +412,7 @@ def payment_match(*, actor: Actor, payment: Payment, bill: Bill) -> Payment:
         locked.bill = bill
         locked.save(update_fields=["bill"])
         _bills_settle("SELECT %(bill)s", {"bill": bill.pk})
+        periods_changed("payments", [bill.period])
         audit_record(
             actor=actor,
             action="payment.match",
