@@ -77,6 +77,7 @@ TEMPLATES = [
                 "shebao.core.context_processors.staff_context",
                 "shebao.portal.context_processors.portal_context",
                 "shebao.migration.context_processors.migration_menu",
+                "shebao.reports.context_processors.statistics_menu",
             ],
         },
     },

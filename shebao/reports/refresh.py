@@ -26,6 +26,7 @@ from shebao.reports.models import (
     InsuredSummary,
     PayrollSummary,
     RetireeSummary,
+    Summary,
     SummaryRefresh,
 )
 
@@ -113,7 +114,7 @@ def _retiree_sql() -> str:
     """  # noqa: S608
 
 
-SUMMARIES: dict[str, tuple[type, Callable[[], str]]] = {
+SUMMARIES: dict[str, tuple[type[Summary], Callable[[], str]]] = {
     "insured": (InsuredSummary, _insured_sql),
     "contributions": (ContributionSummary, _contribution_sql),
     "bills": (BillSummary, _bill_sql),
@@ -133,7 +134,7 @@ def summary_refresh(name: str, period: int) -> int:
     """Rebuild one summary of one period; the number of rows it now has."""
     model, sql = SUMMARIES[name]
     with transaction.atomic():
-        model.objects.filter(period=period).delete()
+        model._default_manager.filter(period=period).delete()
         with connection.cursor() as cursor:
             cursor.execute(sql(), {"period": period})
             rows = max(cursor.rowcount, 0)
