@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from shebao.core.actors import Actor
+from shebao.core.actors import Actor, system_actor
 from shebao.core.audit import audit_record
 from shebao.reports.figures import Filters
 
@@ -19,4 +19,16 @@ def statistics_exported(actor: Actor, filters: Filters, figures: list[str]) -> N
             target=filters.agency,
             target_agency=filters.agency,
             after={"figures": figures, "start": filters.start, "end": filters.end},
+        )
+
+
+def statistics_refreshed(*, start: int, end: int, written: dict[str, int]) -> None:
+    """A rebuild by hand or by the nightly job, recorded with the rows it wrote."""
+    with transaction.atomic():
+        audit_record(
+            actor=system_actor("refresh_statistics"),
+            action="statistics.refresh",
+            target_type="statistics",
+            target_id=f"{start}-{end}",
+            after={"start": start, "end": end, "rows": written},
         )
