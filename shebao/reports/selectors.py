@@ -373,7 +373,7 @@ def workload_ranking(filters: Filters) -> Figure:
     zone = ZoneInfo(settings.TIME_ZONE)
     cases = _cases(filters).filter(accepted_by__isnull=False)
     per_clerk = cases.values(
-        "accepted_by", "accepted_by__username", "accepted_by__first_name", "accepted_by__last_name"
+        "accepted_by", "accepted_by__username", "accepted_by__full_name"
     ).annotate(
         cases=Count("id"),
         returned=Count("id", filter=Q(returned_count__gt=0)),
@@ -401,7 +401,7 @@ def workload_ranking(filters: Filters) -> Figure:
     table = []
     for row in per_clerk:
         clerk = row["accepted_by"]
-        name = f"{row['accepted_by__last_name']}{row['accepted_by__first_name']}".strip()
+        name = row["accepted_by__full_name"].strip()
         label = f"{name} ({row['accepted_by__username']})" if name else row["accepted_by__username"]
         worked = days.get(clerk, 0)
         table.append(
