@@ -7,6 +7,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("reports/", views_statements.statements, name="statements"),
+    path("reports/report.xlsx", views_statements.statement_excel, name="statement_excel"),
     path("dashboard.xlsx", views.dashboard_excel, name="dashboard_excel"),
     path("<slug:slug>.xlsx", views.figure_excel, name="figure_excel"),
 ]
