@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db.models import QuerySet
+
 from shebao.contributions.models import AssessmentLine
 from shebao.contributions.services.payments import payment_file_import
 from shebao.contributions.tests.test_payments import (
@@ -15,12 +17,13 @@ from shebao.contributions.tests.test_payments import (
     employer_with_staff,
     payment_file,
 )
+from shebao.core.models import Agency
 from shebao.reports.models import BillSummary, ContributionSummary, InsuredSummary
 
 PERIOD = 202510
 
 
-def zone_contributions(zone):  # type: ignore[no-untyped-def]
+def zone_contributions(zone: Agency) -> QuerySet[ContributionSummary]:
     return ContributionSummary.objects.filter(period=PERIOD, agency=zone)
 
 

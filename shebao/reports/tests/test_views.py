@@ -183,5 +183,6 @@ def test_the_command_rebuilds_a_range_and_records_it(demo, capsys) -> None:
     assert "refreshed 2 months (202609–202610)" in capsys.readouterr().out
     assert set(ContributionSummary.objects.values_list("period", flat=True)) == {202609, 202610}
     entry = AuditEntry.objects.filter(action="statistics.refresh").latest("id")
+    assert entry.after is not None
     assert entry.after["start"] == 202609
     assert entry.after["rows"]["contributions"] > 0
