@@ -171,6 +171,8 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["agency", "service_date", "status"], name="hall_ticket_queue"),
         ]
+        # On PostgreSQL, migration 0002 adds statistics on the local hour a ticket was taken
+        # (the statistics' queue figure groups by it).
 
     def __str__(self) -> str:
         return self.code
