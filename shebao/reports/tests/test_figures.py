@@ -42,7 +42,7 @@ def in_subtree(code: str, field: str = "agency") -> Q:
 
 def table(figure: Figure) -> list[tuple[Any, ...]]:
     """The figure's rows, read by the tests without narrowing each cell's type."""
-    return [tuple(row) for row in table(figure)]
+    return [tuple(row) for row in figure.rows]
 
 
 def rows_by_first(figure: Figure) -> dict[Any, dict[str, Any]]:
