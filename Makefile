@@ -62,13 +62,14 @@ pytest: install
 # uses DATABASE_URL if set, else (re)creates the database shebao_bench on 127.0.0.1:5432.
 # BENCH_PERSONS (default 1,000,000) sizes its register; BENCH_PAYROLL_PERSONS (default 500,000)
 # the payroll's retirees, BENCH_MIGRATION_ROWS (default 1,000,000) the migration's contribution
-# months. See bench/README.md.
+# months; the statistics benchmark (bench.reports) uses BENCH_PERSONS too. See bench/README.md.
 bench: install
 	$(PY) -m bench.batch_validate
 	$(PY) -m bench.assessment
 	$(PY) -m bench.interest
 	$(PY) -m bench.payroll
 	$(PY) -m bench.migration
+	$(PY) -m bench.reports
 
 # Browser tests drive the system's Chromium; without a CJK font Chinese renders as boxes.
 e2e-deps:
