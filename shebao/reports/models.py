@@ -31,8 +31,10 @@ class Summary(models.Model):
 
 
 class InsuredSummary(Summary):
-    """Insured relations in force in a period (参保人数), by agency, scheme and kind: in force
-    from the start period through the end period (open while it has none)."""
+    """Insured persons in a period (参保人数), by agency, scheme and kind: the persons with a
+    relation in force from its start period through its end period (open while it has none),
+    each once, though a change of employer leaves two relations in force that month. Joined
+    and ended count relations."""
 
     scheme = models.CharField(_("scheme"), max_length=12)
     kind = models.CharField(_("contribution kind"), max_length=8)

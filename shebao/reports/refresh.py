@@ -40,7 +40,7 @@ def _insured_sql() -> str:
     return f"""
     INSERT INTO {InsuredSummary._meta.db_table}
         (period, agency_id, scheme, kind, insured, joined, ended)
-    SELECT %(period)s, agency_id, scheme, kind, COUNT(*),
+    SELECT %(period)s, agency_id, scheme, kind, COUNT(DISTINCT person_id),
            SUM(CASE WHEN start_period = %(period)s THEN 1 ELSE 0 END),
            SUM(CASE WHEN end_period = %(period)s THEN 1 ELSE 0 END)
     FROM {InsuredRelation._meta.db_table}

@@ -145,7 +145,10 @@ def insured_by_scheme(filters: Filters) -> Figure:
         rows=table,
         chart="line",
         series=tuple(scheme.value for scheme in SCHEMES),
-        note=_("Insured relations in force in each month, from their start to their end month."),
+        note=_(
+            "Persons with an insured relation in force in each month, from its start to its end "
+            "month; begun and ended count relations."
+        ),
     )
 
 

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet, Sum
 
 from shebao.benefits.models import PayrollLine, Pension
 from shebao.contributions.models import AssessmentLine, Bill
+from shebao.contributions.tests.factories import employer_make, person_make, relations_make
 from shebao.core.models import Agency, BatchRun
 from shebao.core.periods import period_format, period_range
 from shebao.hall.models import Ticket
@@ -62,7 +63,8 @@ def test_insured_persons_are_the_relations_in_force_each_month(refreshed, code) 
         )
         row = rows[period_format(period)]
         for scheme in Scheme:
-            assert row[scheme.value] == in_force.filter(scheme=scheme).count()
+            persons = in_force.filter(scheme=scheme).values("agency", "kind", "person")
+            assert row[scheme.value] == persons.distinct().count()
         assert row["joined"] == in_force.filter(start_period=period).count()
         assert row["ended"] == in_force.filter(end_period=period).count()
 
@@ -232,3 +234,20 @@ def test_a_refresh_rerun_writes_the_same_rows(refreshed) -> None:
     )
     assert before
     assert before == after
+
+
+def test_a_change_of_employer_counts_the_person_once_in_its_month(demo) -> None:
+    zone = Agency.objects.get(code="420300-01")
+    person = person_make(zone)
+    relations_make(person, employer_make(zone), agency=zone, start=202601, end=202605)
+    relations_make(person, employer_make(zone), agency=zone, start=202605)
+    summaries_refresh([202604, 202605, 202606])
+    zone_filters = Filters(zone, 202604, 202606, TODAY)
+    before = {row[0]: row for row in table(s.insured_by_scheme(zone_filters))}
+    InsuredRelation.objects.filter(person=person).delete()
+    summaries_refresh([202604, 202605, 202606])
+    after = {row[0]: row for row in table(s.insured_by_scheme(zone_filters))}
+    for month in ("2026-04", "2026-05", "2026-06"):
+        assert before[month][1] - after[month][1] == 1  # pension: one person
+    assert before["2026-05"][4] - after["2026-05"][4] == 3  # three relations begun
+    assert before["2026-05"][5] - after["2026-05"][5] == 3  # three relations ended

@@ -171,10 +171,16 @@ def direct_insured_row(agency: Agency, own: bool, stock: int, periods: list[int]
     for scheme in Scheme:
         key = scheme.value
         of_scheme = in_force.filter(scheme=key)
+        # A person is counted once per agency and kind, as a change of employer leaves two
+        # relations in force in its month.
+        employees, flexible = (
+            of_scheme.filter(kind=kind).values("agency", "person").distinct().count()
+            for kind in ("employee", "flexible")
+        )
         if scheme == Scheme.PENSION:
-            figures[f"{key}.insured_employee"] = of_scheme.filter(kind="employee").count()
-            figures[f"{key}.insured_flexible"] = of_scheme.filter(kind="flexible").count()
-        figures[f"{key}.insured"] = of_scheme.count()
+            figures[f"{key}.insured_employee"] = employees
+            figures[f"{key}.insured_flexible"] = flexible
+        figures[f"{key}.insured"] = employees + flexible
         # A person is counted once per agency: the rows add up to the total.
         figures[f"{key}.persons"] = (
             lines.filter(period=stock, scheme=key).values("agency", "person").distinct().count()
