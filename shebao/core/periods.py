@@ -9,7 +9,10 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 
 from shebao.core.errors import RuleViolation, register_rule
 
@@ -103,3 +106,14 @@ def period_format(p: int) -> str:
     """Display a period as "2025-01"."""
     year, month = divmod(period_validate(p), 100)
     return f"{year:04d}-{month:02d}"
+
+
+def local_day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """The aware instants from the start of ``first`` to the start of the day after ``last``
+    in the configured time zone (Asia/Shanghai): the half-open range of a query of
+    timestamps by local day."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    return (
+        datetime.combine(first, time.min, tzinfo=zone),
+        datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone),
+    )

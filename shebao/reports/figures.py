@@ -16,7 +16,8 @@ from shebao.core.models import Agency
 from shebao.core.money import fen_to_yuan
 from shebao.core.periods import period_first_day, period_format, period_last_day
 
-TEXT, COUNT, YUAN, RATE, MINUTES = "text", "count", "yuan", "rate", "minutes"
+# DECIMAL: a mean with one decimal (minutes of waiting, cases per day).
+TEXT, COUNT, YUAN, RATE, DECIMAL = "text", "count", "yuan", "rate", "decimal"
 
 Cell = str | int | float | None
 T = TypeVar("T")
@@ -90,7 +91,7 @@ def cell_display(value: Cell, kind: str) -> str:
         return f"{fen_to_yuan(int(value)):,.2f}"
     if kind == RATE:
         return f"{float(value) * 100:.1f}%"
-    if kind == MINUTES:
+    if kind == DECIMAL:
         return f"{float(value):.1f}"
     if kind == COUNT:
         return f"{int(value):,}"
@@ -106,7 +107,7 @@ def cell_excel(value: Cell, kind: str) -> str | int | Decimal | None:
         return fen_to_yuan(int(value))
     if kind == RATE:
         return Decimal(str(round(float(value) * 100, 1)))
-    if kind == MINUTES:
+    if kind == DECIMAL:
         return Decimal(f"{float(value):.1f}")
     return value if isinstance(value, str | int) else Decimal(str(value))
 

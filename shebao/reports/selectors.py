@@ -9,8 +9,7 @@ tests compare each with a direct query of those records.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -30,11 +29,11 @@ from django.utils.translation import gettext_lazy as _
 
 from shebao.core.actors import Actor
 from shebao.core.models import Action, Agency
-from shebao.core.periods import period_format, period_range
+from shebao.core.periods import local_day_bounds, period_format, period_range
 from shebao.core.permissions import OutOfScope, PermissionRefused, actor_can, in_scope
 from shebao.hall.models import Ticket
 from shebao.registry.models import Scheme
-from shebao.reports.figures import MINUTES, RATE, TEXT, YUAN, Column, Figure, Filters
+from shebao.reports.figures import DECIMAL, RATE, TEXT, YUAN, Column, Figure, Filters
 from shebao.reports.models import (
     BillSummary,
     ContributionSummary,
@@ -43,11 +42,11 @@ from shebao.reports.models import (
     RetireeSummary,
     SummaryRefresh,
 )
-from shebao.services.models import FINISHED_STATUSES, Case, CaseChannel, CaseEvent, CaseStatus
+from shebao.reports.scope import AgencyRows, subtree
+from shebao.services.models import FINISHED_STATUSES, Case, CaseChannel, CaseEvent
+from shebao.services.selectors import ONLINE_CHANNELS, RUNNING_STATUSES
 
 STATISTICS_ACTIONS = (Action.AUDIT, Action.RUN_BATCH, Action.CONFIGURE)
-ONLINE_CHANNELS = (CaseChannel.WEB, CaseChannel.KIOSK, CaseChannel.API)
-RUNNING_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW)
 SCHEMES = tuple(Scheme)
 TOP_ITEMS = 20
 
@@ -77,40 +76,12 @@ def agency_for(actor: Actor, code: str) -> Agency:
     return agency
 
 
-def _subtree(queryset: QuerySet, agency: Agency, field: str = "agency") -> QuerySet:
-    return queryset.filter(**{f"{field}__path__startswith": agency.path})
-
-
 def _periods(filters: Filters) -> list[int]:
     return period_range(filters.start, filters.end)
 
 
 def _day_bounds(filters: Filters) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(settings.TIME_ZONE)
-    return (
-        datetime.combine(filters.day_from, time.min, tzinfo=zone),
-        datetime.combine(filters.day_to + timedelta(days=1), time.min, tzinfo=zone),
-    )
-
-
-def _children_of(agency: Agency) -> list[Agency]:
-    return list(Agency.objects.filter(parent=agency).order_by("path"))
-
-
-def _by_child(agency: Agency, rows: Iterable[tuple[str, int]]) -> dict[str, int]:
-    """Sum values keyed by an agency path into the agency's own row or its child's."""
-    children = _children_of(agency)
-    sums: dict[str, int] = defaultdict(int)
-    for path, value in rows:
-        owner = next((c.code for c in children if path.startswith(c.path)), agency.code)
-        sums[owner] += value
-    return sums
-
-
-def _agency_rows(agency: Agency) -> list[tuple[str, str]]:
-    """The agency itself (its own records) and each child, labelled "code name"."""
-    listed = [agency, *_children_of(agency)]
-    return [(a.code, f"{a.code} {a.name}") for a in listed]
+    return local_day_bounds(filters.day_from, filters.day_to)
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -122,7 +93,7 @@ def _rate(part: int, whole: int) -> float | None:
 
 def insured_by_scheme(filters: Filters) -> Figure:
     rows = (
-        _subtree(InsuredSummary.objects.filter(period__in=_periods(filters)), filters.agency)
+        subtree(InsuredSummary.objects.filter(period__in=_periods(filters)), filters.agency)
         .values("period", "scheme")
         .annotate(insured=Sum("insured"), joined=Sum("joined"), ended=Sum("ended"))
     )
@@ -154,7 +125,7 @@ def insured_by_scheme(filters: Filters) -> Figure:
 
 def contributions_by_month(filters: Filters) -> Figure:
     rows = (
-        _subtree(ContributionSummary.objects.filter(period__in=_periods(filters)), filters.agency)
+        subtree(ContributionSummary.objects.filter(period__in=_periods(filters)), filters.agency)
         .values("period")
         .annotate(
             employer=Sum("employer_fen"),
@@ -203,30 +174,19 @@ def contributions_by_month(filters: Filters) -> Figure:
 
 
 def arrears_by_agency(filters: Filters) -> Figure:
-    rows = _subtree(
+    rows = subtree(
         BillSummary.objects.filter(period__in=_periods(filters)), filters.agency
     ).values_list("agency__path", "total_fen", "paid_fen", "outstanding_fen", "unpaid_bills")
-    sums: dict[str, defaultdict[str, int]] = {
-        key: defaultdict(int) for key in ("total", "paid", "outstanding", "bills")
-    }
-    children = _children_of(filters.agency)
-    for path, total, paid, outstanding, bills in rows:
-        owner = next((c.code for c in children if path.startswith(c.path)), filters.agency.code)
-        sums["total"][owner] += total
-        sums["paid"][owner] += paid
-        sums["outstanding"][owner] += outstanding
-        sums["bills"][owner] += bills
-    table = [
-        (
-            label,
-            sums["total"][code],
-            sums["paid"][code],
-            sums["outstanding"][code],
-            sums["bills"][code],
-            _rate(sums["outstanding"][code], sums["total"][code]),
-        )
-        for code, label in _agency_rows(filters.agency)
-    ]
+    owners = AgencyRows(filters.agency)
+    sums: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for path, *values in rows:
+        totals = sums[owners.of(path)]
+        for position, value in enumerate(values):
+            totals[position] += value
+    table = []
+    for code, label in owners.rows():
+        billed, received, outstanding, bills = sums[code]
+        table.append((label, billed, received, outstanding, bills, _rate(outstanding, billed)))
     return Figure(
         slug="arrears",
         title=_("Arrears by agency"),
@@ -252,13 +212,13 @@ def retirees_and_payroll(filters: Filters) -> Figure:
     periods = _periods(filters)
     retirees = {
         row["period"]: row
-        for row in _subtree(RetireeSummary.objects.filter(period__in=periods), filters.agency)
+        for row in subtree(RetireeSummary.objects.filter(period__in=periods), filters.agency)
         .values("period")
         .annotate(retirees=Sum("retirees"), new=Sum("new"), suspended=Sum("suspended"))
     }
     payroll = {
         row["period"]: row
-        for row in _subtree(PayrollSummary.objects.filter(period__in=periods), filters.agency)
+        for row in subtree(PayrollSummary.objects.filter(period__in=periods), filters.agency)
         .values("period")
         .annotate(
             pension=Sum("amount_fen", filter=Q(benefit="pension")),
@@ -311,7 +271,7 @@ def retirees_and_payroll(filters: Filters) -> Figure:
 
 def _cases(filters: Filters) -> QuerySet[Case]:
     low, high = _day_bounds(filters)
-    return _subtree(Case.objects.filter(created_at__gte=low, created_at__lt=high), filters.agency)
+    return subtree(Case.objects.filter(created_at__gte=low, created_at__lt=high), filters.agency)
 
 
 def cases_by_channel(filters: Filters) -> Figure:
@@ -325,7 +285,7 @@ def cases_by_channel(filters: Filters) -> Figure:
         )
         for channel in CaseChannel
     ]
-    online = sum(counts.get(c.value, 0) for c in ONLINE_CHANNELS)
+    online = sum(counts.get(channel, 0) for channel in ONLINE_CHANNELS)
     return Figure(
         slug="channels",
         title=_("Cases by channel"),
@@ -401,7 +361,7 @@ def workload_ranking(filters: Filters) -> Figure:
     # The same cases as ``cases``, reached through the events' own join (one pass over the
     # review events, not one per action through an IN subquery).
     low, high = _day_bounds(filters)
-    reviewed = _subtree(
+    reviewed = subtree(
         CaseEvent.objects.filter(
             case__created_at__gte=low,
             case__created_at__lt=high,
@@ -451,7 +411,7 @@ def workload_ranking(filters: Filters) -> Figure:
             Column("clerk", _("Clerk"), TEXT),
             Column("cases", _("Cases accepted")),
             Column("days", _("Days with cases")),
-            Column("per_day", _("Cases per day"), MINUTES),
+            Column("per_day", _("Cases per day"), DECIMAL),
             Column("finished", _("Finished")),
             Column("returned_rate", _("Returned to the applicant"), RATE),
             Column("reviewed", _("Sent for review")),
@@ -469,7 +429,7 @@ def workload_ranking(filters: Filters) -> Figure:
 
 def queue_wait_by_hour(filters: Filters) -> Figure:
     zone = ZoneInfo(settings.TIME_ZONE)
-    tickets = _subtree(
+    tickets = subtree(
         Ticket.objects.filter(service_date__gte=filters.day_from, service_date__lte=filters.day_to),
         filters.agency,
     )
@@ -508,8 +468,8 @@ def queue_wait_by_hour(filters: Filters) -> Figure:
             Column("hour", _("Hour taken"), TEXT),
             Column("tickets", _("Tickets")),
             Column("called", _("Called")),
-            Column("average", _("Average wait (minutes)"), MINUTES),
-            Column("longest", _("Longest wait (minutes)"), MINUTES),
+            Column("average", _("Average wait (minutes)"), DECIMAL),
+            Column("longest", _("Longest wait (minutes)"), DECIMAL),
         ),
         rows=table,
         chart="bar",
@@ -524,40 +484,36 @@ def _minutes(duration: timedelta | None) -> float:
 
 def overdue_by_agency(filters: Filters) -> Figure:
     """Cases still running past their due date today, whenever they were opened."""
-    running = _subtree(Case.objects.filter(status__in=RUNNING_STATUSES), filters.agency)
-    overdue = dict(
-        running.filter(due_date__lt=filters.today)
+    late = Q(due_date__lt=filters.today)
+    per_agency = (
+        subtree(Case.objects.filter(status__in=RUNNING_STATUSES), filters.agency)
         .values("agency__path")
-        .annotate(n=Count("id"))
-        .values_list("agency__path", "n")
+        .annotate(
+            running=Count("id"),
+            overdue=Count("id", filter=late),
+            oldest=Min("due_date", filter=late),
+        )
+        .values_list("agency__path", "running", "overdue", "oldest")
     )
-    open_cases = dict(
-        running.values("agency__path").annotate(n=Count("id")).values_list("agency__path", "n")
-    )
-    oldest = dict(
-        running.filter(due_date__lt=filters.today)
-        .values("agency__path")
-        .annotate(d=Min("due_date"))
-        .values_list("agency__path", "d")
-    )
-    late, running_sum = (
-        _by_child(filters.agency, overdue.items()),
-        _by_child(filters.agency, open_cases.items()),
-    )
-    children = _children_of(filters.agency)
-    oldest_by: dict[str, date] = {}
-    for path, due in oldest.items():
-        owner = next((c.code for c in children if path.startswith(c.path)), filters.agency.code)
-        oldest_by[owner] = min(due, oldest_by.get(owner, due))
+    owners = AgencyRows(filters.agency)
+    running: dict[str, int] = defaultdict(int)
+    overdue: dict[str, int] = defaultdict(int)
+    oldest: dict[str, date] = {}
+    for path, running_n, overdue_n, due in per_agency:
+        owner = owners.of(path)
+        running[owner] += running_n
+        overdue[owner] += overdue_n
+        if due is not None:
+            oldest[owner] = min(due, oldest.get(owner, due))
     table = [
         (
             label,
-            running_sum.get(code, 0),
-            late.get(code, 0),
-            _rate(late.get(code, 0), running_sum.get(code, 0)),
-            (filters.today - oldest_by[code]).days if code in oldest_by else None,
+            running[code],
+            overdue[code],
+            _rate(overdue[code], running[code]),
+            (filters.today - oldest[code]).days if code in oldest else None,
         )
-        for code, label in _agency_rows(filters.agency)
+        for code, label in owners.rows()
     ]
     return Figure(
         slug="overdue",

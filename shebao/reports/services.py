@@ -7,18 +7,21 @@ from django.db import transaction
 
 from shebao.core.actors import Actor, system_actor
 from shebao.core.audit import audit_record
-from shebao.reports.figures import Filters
+from shebao.core.models import Agency
 
 
-def statistics_exported(actor: Actor, filters: Filters, figures: list[str]) -> None:
-    """Who took which figures of which agency and months out of the system, as Excel."""
+def statistics_exported(
+    actor: Actor, *, agency: Agency, start: int, end: int, figures: list[str]
+) -> None:
+    """Who took which figures or reports of which agency and months out of the system, as
+    Excel."""
     with transaction.atomic():
         audit_record(
             actor=actor,
             action="statistics.export",
-            target=filters.agency,
-            target_agency=filters.agency,
-            after={"figures": figures, "start": filters.start, "end": filters.end},
+            target=agency,
+            target_agency=agency,
+            after={"figures": figures, "start": start, "end": end},
         )
 
 

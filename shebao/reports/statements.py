@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +29,7 @@ from shebao.core.models import Agency
 from shebao.core.periods import period_format
 from shebao.registry.models import RelationKind, Scheme
 from shebao.reports.models import ContributionSummary, InsuredSummary, PayrollSummary
+from shebao.reports.scope import AgencyRows, subtree
 
 INSURED, FUNDS = "insured", "funds"
 TOTAL = "total"
@@ -111,10 +112,6 @@ class Statement:
         return f"{self.agency.code} {self.agency.name} · {self.period.describe()}"
 
 
-def _subtree(queryset: QuerySet, agency: Agency) -> QuerySet:
-    return queryset.filter(agency__path__startswith=agency.path)
-
-
 def _total_row(rows: list[StatementRow]) -> StatementRow:
     sums = tuple(sum(column) for column in zip(*(row.values for row in rows), strict=True))
     return StatementRow(TOTAL, str(_("Total")), sums)
@@ -145,22 +142,6 @@ def _scheme_columns(scheme: Scheme) -> tuple[StatementColumn, ...]:
 INSURED_GROUPS = tuple(ColumnGroup(scheme.label, _scheme_columns(scheme)) for scheme in Scheme)
 
 
-class _Owners:
-    """Which row a summary row of the subtree counts in: the child agency whose subtree holds
-    it, else the chosen agency's own row."""
-
-    def __init__(self, agency: Agency) -> None:
-        self.agency = agency
-        self.children = list(Agency.objects.filter(parent=agency).order_by("path"))
-
-    def of(self, path: str) -> str:
-        return next((c.code for c in self.children if path.startswith(c.path)), self.agency.code)
-
-    def rows(self) -> list[tuple[str, str]]:
-        own = f"{self.agency.code} {self.agency.name} {_('(own records)')}"
-        return [(self.agency.code, own), *((c.code, f"{c.code} {c.name}") for c in self.children)]
-
-
 def stock_period(agency: Agency, period: ReportPeriod) -> int:
     """The month whose insured persons and persons assessed the report shows: the month
     itself, or the year's last month assessed in the subtree (a year not yet over ends
@@ -168,7 +149,7 @@ def stock_period(agency: Agency, period: ReportPeriod) -> int:
     if not period.annual:
         return period.periods[0]
     for model in (ContributionSummary, InsuredSummary):
-        latest = _subtree(
+        latest = subtree(
             model._default_manager.filter(period__in=period.periods), agency
         ).aggregate(latest=Max("period"))["latest"]
         if latest is not None:
@@ -178,10 +159,10 @@ def stock_period(agency: Agency, period: ReportPeriod) -> int:
 
 def insured_and_contributions(agency: Agency, period: ReportPeriod) -> Statement:
     """Report A (参保缴费情况表)."""
-    owners = _Owners(agency)
+    owners = AgencyRows(agency)
     stock = stock_period(agency, period)
     cells: defaultdict[tuple[str, str], int] = defaultdict(int)
-    insured = _subtree(InsuredSummary.objects.filter(period=stock), agency).values_list(
+    insured = subtree(InsuredSummary.objects.filter(period=stock), agency).values_list(
         "agency__path", "scheme", "kind", "insured"
     )
     for path, scheme, kind, count in insured:
@@ -189,7 +170,7 @@ def insured_and_contributions(agency: Agency, period: ReportPeriod) -> Statement
         cells[owner, f"{scheme}.insured"] += count
         if kind in (RelationKind.EMPLOYEE, RelationKind.FLEXIBLE):
             cells[owner, f"{scheme}.insured_{kind}"] += count
-    assessed = _subtree(ContributionSummary.objects.filter(period__in=period.periods), agency)
+    assessed = subtree(ContributionSummary.objects.filter(period__in=period.periods), agency)
     for path, scheme, month, persons, employer, individual, paid in assessed.values_list(
         "agency__path", "scheme", "period", "persons", "employer_fen", "individual_fen", "paid_fen"
     ):
@@ -283,15 +264,15 @@ def _fund_row(scheme: Scheme, received: int, paid: dict[str, int]) -> StatementR
 def fund_income_and_expenditure(agency: Agency, period: ReportPeriod) -> Statement:
     """Report B (基金收支情况表)."""
     received: defaultdict[str, int] = defaultdict(int)
-    contributions = _subtree(
+    contributions = subtree(
         ContributionSummary.objects.filter(period__in=period.periods), agency
     ).values_list("scheme", "paid_fen")
     for scheme, paid_fen in contributions:
         received[scheme] += paid_fen
     paid: defaultdict[str, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
-    payroll = _subtree(
-        PayrollSummary.objects.filter(period__in=period.periods), agency
-    ).values_list("scheme", "benefit", "amount_fen", "failed_fen")
+    payroll = subtree(PayrollSummary.objects.filter(period__in=period.periods), agency).values_list(
+        "scheme", "benefit", "amount_fen", "failed_fen"
+    )
     for scheme, benefit, amount_fen, failed_fen in payroll:
         paid[scheme][benefit_column(benefit)] += amount_fen
         paid[scheme]["returned"] += failed_fen

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from shebao.core.actors import Actor
 from shebao.core.models import Action
+from shebao.core.periods import local_day_bounds
 from shebao.core.permissions import OutOfScope, actor_can, scope_filter
 from shebao.services.handlers import handler_for
 from shebao.services.models import (
@@ -169,18 +170,10 @@ GROUPINGS = {
 }
 
 
-def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(settings.TIME_ZONE)
-    return (
-        datetime.combine(start, time.min, tzinfo=zone),
-        datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
-    )
-
-
 def cases_per_day(actor: Actor, *, start: date, end: date, by: str) -> list[dict[str, object]]:
     """Cases created per local day and per channel, item, agency or accepting clerk."""
     key = GROUPINGS[by]
-    low, high = _day_bounds(start, end)
+    low, high = local_day_bounds(start, end)
     rows = (
         scope_filter(Case.objects.all(), actor, "agency")
         .filter(created_at__gte=low, created_at__lt=high)
@@ -210,7 +203,7 @@ class Rates:
 
 
 def case_rates(actor: Actor, *, start: date, end: date) -> Rates:
-    low, high = _day_bounds(start, end)
+    low, high = local_day_bounds(start, end)
     totals = (
         scope_filter(Case.objects.all(), actor, "agency")
         .filter(created_at__gte=low, created_at__lt=high)

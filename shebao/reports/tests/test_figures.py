@@ -222,6 +222,7 @@ def test_overdue_cases_are_the_running_cases_past_their_due_date(demo) -> None:
         )
         assert row[1] == own.count()
         assert row[2] == own.filter(due_date__lt=TODAY).count()
+    assert sum(row[1] for row in rows.values()) == running.count() > 0
 
 
 def test_a_refresh_rerun_writes_the_same_rows(refreshed) -> None:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from shebao.core.models import Agency, AuditEntry
-from shebao.reports.figures import COUNT, MINUTES, RATE, YUAN, Filters
+from shebao.reports.figures import COUNT, DECIMAL, RATE, YUAN, Filters
 from shebao.reports.models import ContributionSummary, SummaryRefresh
 from shebao.reports.refresh import summaries_refresh
 from shebao.reports.selectors import FIGURES, figure_of
@@ -74,7 +74,7 @@ def as_screen(value: object, kind: str) -> str:
         return f"{Decimal(str(value)):,.2f}"
     if kind == RATE:
         return f"{Decimal(str(value)):.1f}%"
-    if kind == MINUTES:
+    if kind == DECIMAL:
         return f"{Decimal(str(value)):.1f}"
     if kind == COUNT:
         assert isinstance(value, int)
