@@ -144,6 +144,13 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # What the token may do, within its user's permissions: space-separated "area:read" or
+    # "area:write" (write includes read), or "*" for everything the user may do.
+    scopes = models.CharField(_("scopes"), max_length=500, default="*")
+    # Requests per minute for this client; empty means the API_RATE_LIMIT_PER_MINUTE default.
+    rate_limit_per_minute = models.PositiveIntegerField(
+        _("rate limit per minute"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("API token")
