@@ -156,6 +156,11 @@ X_FRAME_OPTIONS = "DENY"
 # Number of trusted reverse proxies in front of the app: the client IP is taken that many
 # hops from the right of X-Forwarded-For (0: REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Audit entries are kept this many days (default three years; never fewer than 183, six
+# months), then removed by `manage.py audit_prune`.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 1095, minimum=183)
+# An audit-log Excel export holds at most this many entries; narrow the filters beyond it.
+AUDIT_EXPORT_MAX_ROWS = env_int("AUDIT_EXPORT_MAX_ROWS", 100_000, minimum=1)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

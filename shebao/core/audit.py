@@ -20,10 +20,12 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from shebao.core.actors import Actor
-from shebao.core.models import Agency, AuditChainHead, AuditEntry
+from shebao.core.models import Agency, AuditChainAnchor, AuditChainHead, AuditEntry
 
 GENESIS_HASH = "0" * 64
 HEAD_ID = 1
+# The entry each prune writes about itself; it names the hash its anchor starts from.
+PRUNE_ACTION = "audit.prune"
 
 # The fields the hash covers, in this order; adding one is a new chain version.
 HASHED_FIELDS = (
@@ -154,11 +156,33 @@ def _stored_values(entry: AuditEntry) -> dict[str, Any]:
 
 
 def audit_chain_verify(*, chunk_size: int = 5000) -> ChainReport:
-    """Recompute the chain from the first entry; report the first broken link, if any."""
-    expected_prev = GENESIS_HASH
+    """Recompute the chain from the first entry; report the first broken link, if any.
+
+    After a prune the chain starts from the latest anchor's hash (the last removed entry's)
+    instead of the genesis, the removed entries count towards the head's total, and the prune's
+    own entry, naming that hash, must be among the entries that remain.
+    """
+    anchor = AuditChainAnchor.objects.order_by("-id").first()
+    expected_prev = anchor.anchor_hash if anchor else GENESIS_HASH
+    removed = anchor.total_removed if anchor else 0
+    anchored = anchor is None
     checked = 0
-    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=chunk_size):
+    entries = AuditEntry.objects.order_by("id")
+    if anchor is not None:
+        stale = entries.filter(id__lte=anchor.last_removed_id).first()
+        if stale is not None:
+            reason = f"lies before the chain anchor #{anchor.last_removed_id} (it was inserted)"
+            return ChainReport(0, expected_prev, ChainBreak(stale.pk, reason))
+    for entry in entries.iterator(chunk_size=chunk_size):
         checked += 1
+        if (
+            anchor is not None
+            and not anchored
+            and entry.action == PRUNE_ACTION
+            and isinstance(entry.after, dict)
+            and entry.after.get("last_removed_hash") == anchor.anchor_hash
+        ):
+            anchored = True
         if entry.prev_hash != expected_prev:
             reason = "does not link to the entry before it (an entry was removed or inserted)"
             return ChainReport(checked, expected_prev, ChainBreak(entry.pk, reason))
@@ -170,10 +194,14 @@ def audit_chain_verify(*, chunk_size: int = 5000) -> ChainReport:
     head_hash, head_count, head_last = (
         (head.last_hash, head.entry_count, head.last_entry_id) if head else (GENESIS_HASH, 0, 0)
     )
-    if head_hash != expected_prev or head_count != checked:
+    if head_hash != expected_prev or head_count != checked + removed:
         reason = (
             f"the chain head records {head_count} entries ending at #{head_last}, "
-            f"but {checked} were found (entries were removed from the end)"
+            f"but {checked} were found and {removed} pruned (entries were removed from the end)"
         )
         return ChainReport(checked, expected_prev, ChainBreak(head_last, reason))
+    if not anchored:
+        assert anchor is not None
+        reason = "no audit.prune entry names this anchor's hash (the anchor was forged)"
+        return ChainReport(checked, expected_prev, ChainBreak(anchor.last_removed_id, reason))
     return ChainReport(checked, expected_prev, None)

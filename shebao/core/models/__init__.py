@@ -1,5 +1,5 @@
 from shebao.core.models.agencies import Agency, AgencyLevel
-from shebao.core.models.audit import AuditChainHead, AuditEntry, Channel
+from shebao.core.models.audit import AuditChainAnchor, AuditChainHead, AuditEntry, Channel
 from shebao.core.models.batch import BatchChunk, BatchRun, BatchStatus
 from shebao.core.models.staff import (
     Action,
@@ -16,6 +16,7 @@ __all__ = [
     "Agency",
     "AgencyLevel",
     "ApiToken",
+    "AuditChainAnchor",
     "AuditChainHead",
     "AuditEntry",
     "BatchChunk",

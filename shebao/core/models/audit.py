@@ -82,3 +82,29 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_count} entries, last #{self.last_entry_id}"
+
+
+class AuditChainAnchor(models.Model):
+    """Where the chain starts after old entries were pruned (one row per prune, never changed).
+
+    ``audit_verify`` starts from the latest anchor's hash (the last removed entry's) instead of
+    the genesis hash, and adds ``total_removed`` to the entries it finds before comparing with
+    the chain head's count.
+    """
+
+    pruned_at = models.DateTimeField(_("pruned at"))
+    removed_count = models.BigIntegerField(_("entries removed"))
+    total_removed = models.BigIntegerField(_("entries removed in all"))
+    first_removed_id = models.BigIntegerField()
+    last_removed_id = models.BigIntegerField()
+    oldest_removed_at = models.DateTimeField()
+    newest_removed_at = models.DateTimeField()
+    anchor_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain anchor")
+        verbose_name_plural = _("audit chain anchors")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"after #{self.last_removed_id} ({self.anchor_hash[:12]})"
