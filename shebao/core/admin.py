@@ -183,10 +183,20 @@ def revoke_tokens(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("key_prefix", "user", "label", "created_at", "last_used_at", "revoked_at")
+    list_display = (
+        "key_prefix",
+        "user",
+        "label",
+        "scopes",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
     readonly_fields = (
         "user",
         "key_prefix",
+        "scopes",
+        "rate_limit_per_minute",
         "key_hash",
         "created_at",
         "last_used_at",

@@ -213,8 +213,19 @@ def claim_revoke(*, actor: Actor, claim: PermissionClaim) -> None:
         )
 
 
-def api_token_issue(*, actor: Actor, user: User, label: str = "") -> tuple[ApiToken, str]:
-    """Issue a bearer token for ``user``; returns the row and the token, which is shown once."""
+def api_token_issue(
+    *,
+    actor: Actor,
+    user: User,
+    label: str = "",
+    scopes: list[str] | str = "*",
+    rate_limit_per_minute: int | None = None,
+) -> tuple[ApiToken, str]:
+    """Issue a bearer token for ``user``; returns the row and the token, which is shown once.
+    ``scopes`` narrow what it may do within the user's permissions (shebao.api.scopes)."""
+    from shebao.api.scopes import normalise_scopes  # the API's vocabulary; core stays below it
+
+    scopes = normalise_scopes(scopes)
     staff = Staff.objects.select_related("agency").filter(user=user).first()
     if staff is not None:
         ensure_in_scope(actor, staff.agency)
@@ -227,13 +238,21 @@ def api_token_issue(*, actor: Actor, user: User, label: str = "") -> tuple[ApiTo
             label=label,
             key_prefix=token[:10],
             key_hash=api_token_hash(token),
+            scopes=scopes,
+            rate_limit_per_minute=rate_limit_per_minute,
         )
         audit_record(
             actor=actor,
             action="api_token.issue",
             target=row,
             target_agency=staff.agency if staff else None,
-            after={"user": user.username, "label": label, "key_prefix": row.key_prefix},
+            after={
+                "user": user.username,
+                "label": label,
+                "key_prefix": row.key_prefix,
+                "scopes": scopes,
+                "rate_limit_per_minute": rate_limit_per_minute,
+            },
         )
     return row, token
 
