@@ -25,6 +25,7 @@ from shebao.contributions.api import router as contributions_router
 from shebao.core.api import router as core_router
 from shebao.documents.api import router as documents_router
 from shebao.registry.api import router as registry_router
+from shebao.reports.api import router as statistics_router
 from shebao.rules.api import router as rules_router
 from shebao.services.api import router as services_router
 
@@ -61,6 +62,7 @@ ROUTERS: list[tuple[Router, str]] = [
     (unemployment_router, "benefits"),
     (work_injury_router, "benefits"),
     (documents_router, "documents"),
+    (statistics_router, "statistics"),
 ]
 for router, area in ROUTERS:
     api.add_router("/", router, auth=auth_for(area))

@@ -17,6 +17,7 @@ AREAS = (
     "accounts",
     "benefits",
     "documents",
+    "statistics",
 )
 ALL = "*"
 
