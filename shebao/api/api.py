@@ -24,6 +24,7 @@ from shebao.benefits.api_work_injury import router as work_injury_router
 from shebao.contributions.api import router as contributions_router
 from shebao.core.api import router as core_router
 from shebao.documents.api import router as documents_router
+from shebao.hall.api import router as hall_router
 from shebao.registry.api import router as registry_router
 from shebao.reports.api import router as statistics_router
 from shebao.rules.api import router as rules_router
@@ -63,6 +64,7 @@ ROUTERS: list[tuple[Router, str]] = [
     (work_injury_router, "benefits"),
     (documents_router, "documents"),
     (statistics_router, "statistics"),
+    (hall_router, "hall"),
 ]
 for router, area in ROUTERS:
     api.add_router("/", router, auth=auth_for(area))

@@ -18,6 +18,7 @@ AREAS = (
     "benefits",
     "documents",
     "statistics",
+    "hall",
 )
 ALL = "*"
 
