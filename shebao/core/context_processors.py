@@ -22,4 +22,6 @@ def staff_context(request: HttpRequest) -> dict[str, Any]:
         "site_title": settings.SHEBAO_SITE_TITLE,
         "province_name": settings.SHEBAO_PROVINCE_NAME,
         "current_staff": staff,
+        # Signed in with the password, the second factor still to come: no menu yet.
+        "otp_pending": getattr(request, "shebao_otp_pending", False),
     }

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import time
 from dataclasses import dataclass
 
 from django.apps import apps
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shebao.core.actors import system_actor
-from shebao.core.models import Agency, AgencyLevel, PermissionClaim, Staff
+from shebao.core.models import Agency, AgencyLevel, PermissionClaim, Staff, User
 from shebao.core.services import (
     agency_create,
     claim_grant,
@@ -23,6 +26,10 @@ from shebao.core.services import (
 )
 
 DEMO_PASSWORD = "Shebao-Demo-2026"  # noqa: S105 - published in the README for the demo
+# The demo staff who need a second factor share this published TOTP secret (base32
+# ONUGKYTBN4WWIZLNN4WXI33UOAWWWZLZ, for an authenticator app); `manage.py demo_otp USERNAME`
+# prints the current code. Never a secret of a real account: demo_otp refuses any other.
+DEMO_OTP_KEY = b"shebao-demo-totp-key".hex()
 
 # (code, division code, name, English name, level, parent code) — division codes per rules.md §9.3;
 # the two special zones have no county code and get agency codes of their own under 420300.
@@ -99,6 +106,8 @@ ROLES = [
     ("head", "经办机构负责人", "Agency head", ["review", "approve", "audit", "configure"]),
     ("fund_officer", "基金财务人员", "Fund officer", ["run_batch"]),
     ("admin", "系统管理员", "System administrator", ["configure", "audit"]),
+    # Internal audit (稽核监督): reads the audit log of its agency's subtree, nothing else.
+    ("auditor", "稽核监督员", "Auditor", ["audit"]),
 ]
 
 
@@ -196,6 +205,34 @@ def seed_staff(agencies: dict[str, Agency]) -> None:
         for role_code, item_scope in demo.claims:
             if (role_code, item_scope) not in held:
                 claim_grant(actor=actor, staff=staff, role_code=role_code, item_scope=item_scope)
+        seed_demo_otp_device(staff.user)
+
+
+def seed_demo_otp_device(user: User) -> TOTPDevice | None:
+    """A confirmed authenticator with the published demo secret, for a demo user whose roles
+    need a second factor (none for the others, nor when one is already confirmed)."""
+    from shebao.core.twofactor import confirmed_device, otp_required
+
+    if not otp_required(user):
+        return None
+    device = confirmed_device(user)
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name="demo authenticator", key=DEMO_OTP_KEY, confirmed=True
+        )
+    return device
+
+
+def demo_otp_code(device: TOTPDevice) -> str:
+    """The code the demo authenticator shows now: the current time step's, or the next one's
+    when the current code was already used (a code is accepted once)."""
+    if device.key != DEMO_OTP_KEY:
+        raise ValueError("only a device with the published demo secret has a demo code")
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() <= device.last_t:
+        totp.time += (device.last_t + 1 - totp.t()) * device.step
+    return f"{totp.token():0{device.digits}d}"
 
 
 def seed_demo() -> None:

@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from shebao.accounts.selectors import account_person_get
@@ -23,6 +22,7 @@ from shebao.core.actors import Actor, actor_from_request
 from shebao.core.errors import RuleViolation
 from shebao.core.feedback import refusal_shown, report_refusal
 from shebao.core.masking import mask_resident_id
+from shebao.core.middleware import framed_by_own_pages
 from shebao.core.models import Action
 from shebao.core.permissions import OutOfScope, actor_can
 from shebao.documents.codes import code_display
@@ -177,7 +177,7 @@ def document_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@xframe_options_sameorigin
+@framed_by_own_pages
 def document_pdf_view(request: HttpRequest, code: str) -> HttpResponse:
     """The PDF rendered again from the stored facts (refused unless it has the fingerprint of
     issue), shown in the page or downloaded with ``?download=1``."""

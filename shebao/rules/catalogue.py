@@ -15,6 +15,7 @@ RULE_MODULES = (
     "shebao.core.periods",
     "shebao.core.permissions",
     "shebao.core.services",
+    "shebao.core.twofactor",
     "shebao.rules.params",
     "shebao.rules.calc",
     "shebao.rules.store",

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from shebao.accounts.selectors import account_summary
 from shebao.core.errors import RuleViolation
 from shebao.core.feedback import refusal_shown
+from shebao.core.middleware import framed_by_own_pages
 from shebao.core.models import Channel
 from shebao.documents.models import IssuedDocument
 from shebao.documents.services import document_pdf, personal_certificate_issue
@@ -189,6 +190,7 @@ def certificate_print(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @kiosk_visitor_required
+@framed_by_own_pages
 def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
     document = _own_document(request, code)
     pdf = document_pdf(actor=kiosk_actor(request), document=document)
