@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.test.client import ClientMixin
 
 from shebao.core import actors
 from shebao.core.actors import Actor, system_actor
 from shebao.core.demo import DEMO_PASSWORD, seed_all_apps
 from shebao.core.models import Agency, Channel
+from shebao.core.testing import complete_second_factor, verified_force_login
 
 pytest_plugins = ["e2e.browser"]
 
@@ -17,6 +19,11 @@ pytest_plugins = ["e2e.browser"]
 def _fast_settings(settings):  # type: ignore[no-untyped-def]
     # Hashing demo passwords with PBKDF2 would dominate the suite's run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The API's rate limits count per user across tests in one process; the tests that check
+    # them set their own limits (shebao/api/tests/test_limits.py).
+    settings.API_RATE_LIMIT_PER_MINUTE = 0
+    settings.API_SESSION_RATE_LIMIT_PER_MINUTE = 0
+    settings.API_ANONYMOUS_RATE_LIMIT_PER_MINUTE = 0
     # One-time codes go to an in-memory outbox the tests read (shebao.portal.sms.outbox).
     settings.SMS_BACKEND = "memory"
     # Tests render templates without running collectstatic first.
@@ -24,6 +31,13 @@ def _fast_settings(settings):  # type: ignore[no-untyped-def]
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _verified_force_login(monkeypatch):  # type: ignore[no-untyped-def]
+    # force_login gives staff who need a second factor a verified session, as if they had
+    # entered their code (shebao.core.testing); the sign-in tests use the real pages.
+    monkeypatch.setattr(ClientMixin, "force_login", verified_force_login)
 
 
 @pytest.fixture(scope="session")
@@ -71,11 +85,31 @@ def agency(demo):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def login(demo, client):  # type: ignore[no-untyped-def]
-    """Sign a demo user in through the real login form (so django-axes sees it)."""
+    """Sign a demo user in through the real login form (so django-axes sees it), and the
+    code page for those who need a second factor."""
 
     def sign_in(username: str) -> Client:
         response = client.post("/login/", {"username": username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, f"login of {username} failed"
+        complete_second_factor(client, username)
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def bearer(demo):  # type: ignore[no-untyped-def]
+    """API headers with a fresh token of a demo user, with the given scopes and rate limit."""
+    from shebao.core.models import User
+    from shebao.core.services import api_token_issue
+
+    def issue(username: str, scopes: str = "*", rate_limit: int | None = None) -> dict[str, str]:
+        _row, token = api_token_issue(
+            actor=system_actor("tests"),
+            user=User.objects.get(username=username),
+            scopes=scopes,
+            rate_limit_per_minute=rate_limit,
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    return issue

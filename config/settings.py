@@ -6,8 +6,10 @@ See docs/configuration.md for the variables.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str, secret_key
@@ -29,6 +31,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ninja",
     "shebao.core",
     "shebao.rules",
@@ -53,9 +57,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sends staff who need a second factor and have not entered it to the code page. It reads
+    # the verification django-otp stored in the session (django-otp's own middleware, which
+    # loads the device on every request, is not needed).
+    "shebao.core.twofactor.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "shebao.core.middleware.PermissionsPolicyMiddleware",
     "shebao.core.middleware.ClientContextMiddleware",
+    # The API's errors in one JSON shape, and its POSTs' idempotency keys (shebao.api).
+    "shebao.api.errors.ApiErrorMiddleware",
+    "shebao.api.idempotency.IdempotencyMiddleware",
     # django-axes must come last: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -110,6 +123,13 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Argon2id for every new or changed password; the PBKDF2 hashes stored before still verify and
+# are rehashed with Argon2 at the next successful sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -136,6 +156,14 @@ AXES_VERBOSE = False
 # outgoing address, and one mistyped password too many would lock the whole hall out.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
+# Two-factor sign-in (TOTP, RFC 6238): staff holding any of these roles, and superusers, enter
+# a code from an authenticator app after their password before any staff page or the staff
+# API answers. Bearer-token API access (systems) is not asked for a code.
+OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", "reviewer,fund_officer,admin")
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "shebao")
+# After n wrong codes in a row the next attempt waits 2^(n-1) times this many seconds.
+OTP_TOTP_THROTTLE_FACTOR = env_int("OTP_TOTP_THROTTLE_FACTOR", 1, minimum=1)
+
 # Session idle timeout: the session expires this many seconds after the last request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True
@@ -153,6 +181,44 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features no page uses are switched off (PermissionsPolicyMiddleware in shebao.core).
+PERMISSIONS_POLICY = env_str(
+    "PERMISSIONS_POLICY",
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "hid=(), midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), "
+    "browsing-topics=()",
+)
+
+# Content Security Policy (django-csp): scripts and style sheets only from this site, the few
+# inline blocks carry the per-response nonce (request.csp_nonce); no plug-ins, no framing.
+_csp_directives: dict[str, list[Any]] = {
+    "default-src": [SELF],
+    "script-src": [SELF, NONCE],
+    "style-src": [SELF, NONCE],
+    # Style attributes stay allowed, and only they: about thirty templates size elements with
+    # style="max-width: ..." and the progress bars are drawn as style="width: NN%", which a
+    # nonce cannot cover. An attribute can neither run script nor load from another origin
+    # (img-src and font-src still apply), so <style> elements keep needing the nonce.
+    "style-src-attr": [UNSAFE_INLINE],
+    "img-src": [SELF, "data:"],
+    "font-src": [SELF],
+    "connect-src": [SELF],
+    "frame-src": [SELF],
+    "frame-ancestors": [NONE],
+    "form-action": [SELF],
+    "base-uri": [SELF],
+    "object-src": [NONE],
+}
+if env_str("CSP_REPORT_URI"):
+    _csp_directives["report-uri"] = [env_str("CSP_REPORT_URI")]
+# CSP_REPORT_ONLY=1 sends the policy as Content-Security-Policy-Report-Only: the browser
+# reports what it would block and blocks nothing (for trying a change to the policy).
+if env_bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY = None
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _csp_directives}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _csp_directives}
 # Number of trusted reverse proxies in front of the app: the client IP is taken that many
 # hops from the right of X-Forwarded-For (0: REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
@@ -180,6 +246,25 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 # Case attachments (scanned materials): PDF, JPEG or PNG up to this size.
 CASE_ATTACHMENT_MAX_BYTES = env_int("CASE_ATTACHMENT_MAX_MB", 10, minimum=1) * 1024 * 1024
+
+# The REST API (docs/api.md): requests per minute per token (a token may carry its own limit),
+# per staff session and per anonymous address; 0 means unlimited. How long an idempotency key
+# keeps its first result.
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600, minimum=0)
+API_SESSION_RATE_LIMIT_PER_MINUTE = env_int("API_SESSION_RATE_LIMIT_PER_MINUTE", 300, minimum=0)
+API_ANONYMOUS_RATE_LIMIT_PER_MINUTE = env_int("API_ANONYMOUS_RATE_LIMIT_PER_MINUTE", 60, minimum=0)
+API_IDEMPOTENCY_HOURS = env_int("API_IDEMPOTENCY_HOURS", 24, minimum=1)
+
+# The cache counts the API's rate limits (and django-otp's throttles): with several processes
+# it must be shared, e.g. CACHE_URL=redis://127.0.0.1:6379/1; the default is per process.
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 # Background and batch work: Celery when a broker is configured, in-process otherwise.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
