@@ -12,6 +12,8 @@ NODE_MODULES := frontend/node_modules
 run: setup
 	@$(MANAGE) seed_demo
 	@echo "shebao is starting on http://127.0.0.1:8000 (admin: http://127.0.0.1:8000/admin/)"
+	@echo "demo password of every user: Shebao-Demo-2026; reviewers, fund officers and administrators"
+	@echo "also enter a two-factor code: $(PY) manage.py demo_otp USERNAME prints it (docs/security.md)"
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: setup e2e-deps lint typecheck pytest
