@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
-from shebao.api.schemas import ErrorOut
+from shebao.api.schemas import ErrorOut, Offset
 from shebao.contributions.models import ContributionBase
 from shebao.contributions.selectors import (
     Arrear,
@@ -96,7 +96,7 @@ class ReconciliationQuery(Schema):
     period: int
     category: str = ""
     limit: int = 100
-    offset: int = 0
+    offset: Offset = 0
 
 
 class ArrearOut(Schema):
@@ -118,7 +118,7 @@ class ArrearsQuery(Schema):
     agency: str
     on: date | None = None
     limit: int = 100
-    offset: int = 0
+    offset: Offset = 0
 
 
 class UnmatchedPaymentOut(Schema):
@@ -179,7 +179,7 @@ def payments_post(request: HttpRequest, payload: PaymentsIn) -> Any:
     response={200: list[UnmatchedPaymentOut], 403: ErrorOut},
     summary="Payments recorded without a bill, oldest first",
 )
-def payments_unmatched_get(request: HttpRequest, limit: int = 100, offset: int = 0) -> Any:
+def payments_unmatched_get(request: HttpRequest, limit: int = 100, offset: Offset = 0) -> Any:
     limit = max(1, min(limit, PAGE_LIMIT))
     offset = max(offset, 0)
     return list(
@@ -347,7 +347,7 @@ def base_declaration_post(request: HttpRequest, payload: BaseDeclarationIn) -> S
     summary="Verified bases of an employer's employees for a year",
 )
 def contribution_bases_get(
-    request: HttpRequest, employer: str, year: int, limit: int = 100, offset: int = 0
+    request: HttpRequest, employer: str, year: int, limit: int = 100, offset: Offset = 0
 ) -> Any:
     actor = actor_from_request(request, Channel.API)
     firm = _employer_in_scope(actor, employer)

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
-from shebao.api.schemas import ErrorOut
+from shebao.api.schemas import ErrorOut, Offset
 from shebao.core.actors import actor_from_request
 from shebao.core.masking import mask_bank_account, mask_resident_id
 from shebao.core.models import Channel
@@ -132,7 +132,7 @@ class RelationsIn(Schema):
 class Page(Schema):
     q: str = ""
     limit: int = 50
-    offset: int = 0
+    offset: Offset = 0
 
 
 def _window(page: Page) -> slice:
@@ -186,7 +186,7 @@ class RelationFilters(Schema):
     employer: str = ""
     status: str = ""
     limit: int = 100
-    offset: int = 0
+    offset: Offset = 0
 
 
 @router.get("/insured-relations", response=list[RelationOut], summary="Insured relations in scope")

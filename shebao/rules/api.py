@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.params import Body
 
+from shebao.api.schemas import ErrorOut
 from shebao.core.errors import RuleViolation
 from shebao.rules.calc import load_calculators, run_calc
 from shebao.rules.selectors import rule_catalogue, values_in_force
@@ -79,7 +80,9 @@ def calculators(request: HttpRequest) -> list[dict[str, str]]:
 
 @router.post(
     "/calc/{name}",
-    response={200: dict[str, Any], 400: CalcError},
+    # A refused calculation answers like `manage.py calc`; a body that is not JSON at all is
+    # refused before the calculator runs, in the API's common error format.
+    response={200: dict[str, Any], 400: CalcError | ErrorOut},
     summary="Run a calculator: the same JSON in and out as `manage.py calc`",
 )
 def calculate(

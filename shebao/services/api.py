@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
-from shebao.api.schemas import ErrorOut
+from shebao.api.schemas import ErrorOut, Offset
 from shebao.core.actors import actor_from_request
 from shebao.core.errors import RuleViolation
 from shebao.core.models import Channel
@@ -108,7 +108,7 @@ class CaseFilters(Schema):
     overdue: bool = False
     applicant: str = ""
     limit: int = 50
-    offset: int = 0
+    offset: Offset = 0
 
 
 @router.get(
