@@ -161,6 +161,8 @@ class ApiErrorMiddleware:
             return response
         if response.status_code == 404:
             return error_response(RuleViolation("API-NOT-FOUND"), 404)
+        if response.status_code == 403:
+            return error_response(RuleViolation("API-FORBIDDEN"), 403)
         if response.status_code == 405:
             replaced = error_response(RuleViolation("API-METHOD"), 405)
             if response.has_header("Allow"):
@@ -169,7 +171,11 @@ class ApiErrorMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not request.path.startswith(API_PREFIX):
+        # "Not found" and "denied" are answers, not faults: Django turns them into 404 and 403,
+        # which __call__ then gives the API's shape.
+        if not request.path.startswith(API_PREFIX) or isinstance(
+            exception, Http404 | PermissionDenied
+        ):
             return None
         logger.exception("API request failed: %s %s", request.method, request.path)
         return error_response(RuleViolation("API-SERVER-ERROR"), 500)

@@ -37,6 +37,7 @@ def _today() -> date:
 
 @login_required
 def parameter_list(request: HttpRequest) -> HttpResponse:
+    actor_from_request(request)  # staff only: a portal login never reads the staff pages
     prefix = request.GET.get("q", "").strip()
     region = request.GET.get("region", "").strip()
     try:
@@ -140,6 +141,7 @@ def proposal_decide(request: HttpRequest, value_id: int, verdict: str) -> HttpRe
 
 @login_required
 def rule_list(request: HttpRequest) -> HttpResponse:
+    actor_from_request(request)  # staff only, as above
     kind = request.GET.get("kind", "")
     prefix = request.GET.get("q", "").strip().upper()
     rules = rule_catalogue(

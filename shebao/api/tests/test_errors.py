@@ -96,3 +96,7 @@ def test_the_schema_documents_the_shared_errors(client, demo, path):
     assert "ErrorOut" in schema["components"]["schemas"]
     public = schema["paths"]["/api/v1/service-items"]["get"]
     assert "401" not in public["responses"]
+
+
+def test_the_api_root_is_a_json_not_found(client, bearer):
+    assert_error(client.get("/api/v1/", headers=bearer("clerk_maojian")), 404, "API-NOT-FOUND")

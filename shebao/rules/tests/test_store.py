@@ -251,3 +251,13 @@ def test_calc_and_parameter_api(client, demo):
     )
     assert refused.status_code == 400
     assert refused.json()["code"] == "PARAM-REGION-UNKNOWN"
+
+
+@pytest.mark.parametrize("path", ["/parameters/", "/rules/"])
+def test_a_portal_login_does_not_read_the_staff_pages(client, demo, path):
+    from shebao.core.models import User, UserKind
+
+    citizen = User.objects.exclude(kind=UserKind.STAFF).first()
+    assert citizen is not None
+    client.force_login(citizen)
+    assert client.get(path).status_code == 403
