@@ -45,6 +45,8 @@ def test_clerk_sees_only_own_district_and_other_records_are_not_found(page: Page
 def test_agency_head_grants_a_claim_and_it_is_audited(page: Page) -> None:
     sign_in(page, "head_maojian")
     page.goto("/staff/clerk_maojian/")
+    expect(page.get_by_test_id("phone")).to_have_text("139****0001")  # masked until asked
+    page.get_by_test_id("show-full").click()
     expect(page.get_by_test_id("phone")).to_have_text("13907190001")  # full, and audited
     page.get_by_label("角色").select_option("reviewer")
     page.get_by_label("业务事项").fill("category:registration")

@@ -7,20 +7,20 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from shebao.api.schemas import ErrorOut
+from shebao.api.schemas import BoundedLimitOffsetPagination, ErrorOut, Offset
 from shebao.core.actors import Actor, actor_from_request
+from shebao.core.audit_log import AuditFilters, audit_search
 from shebao.core.masking import mask_phone
-from shebao.core.models import Action, Agency, Channel, Staff
+from shebao.core.models import Action, Agency, AuditEntry, Channel, Staff
 from shebao.core.permissions import actor_can
+from shebao.core.personal_data import FieldKind, mask_in, personal_data
 from shebao.core.selectors import (
     agencies_in_scope,
-    audit_entries_in_scope,
     staff_get,
     staff_in_scope,
     staff_permissions,
-    staff_view_full,
 )
 from shebao.core.services import claim_grant
 
@@ -79,6 +79,14 @@ class AuditEntryOut(Schema):
     after: Any
     entry_hash: str
 
+    @staticmethod
+    def resolve_before(obj: AuditEntry) -> Any:
+        return mask_in(obj.before)
+
+    @staticmethod
+    def resolve_after(obj: AuditEntry) -> Any:
+        return mask_in(obj.after)
+
 
 def _staff_out(staff: Staff, *, full: bool) -> dict[str, Any]:
     return {
@@ -125,7 +133,7 @@ def agencies(request: HttpRequest) -> list[Agency]:
     "/staff", response=list[StaffOut], summary="Staff in the caller's scope (phones masked)"
 )
 def staff_list(
-    request: HttpRequest, q: str = "", limit: int = Query(50, ge=1, le=500), offset: int = 0
+    request: HttpRequest, q: str = "", limit: int = Query(50, ge=1, le=500), offset: Offset = 0
 ) -> list[dict[str, Any]]:
     window = staff_in_scope(_actor(request), search=q)[offset : offset + limit]
     return [_staff_out(s, full=False) for s in window]
@@ -133,14 +141,22 @@ def staff_list(
 
 @router.get(
     "/staff/{username}",
-    response={200: StaffOut, 404: ErrorOut},
+    response={200: StaffOut, 403: ErrorOut, 404: ErrorOut},
     summary="One staff member (404 when outside the caller's scope)",
 )
-def staff_detail(request: HttpRequest, username: str) -> dict[str, Any]:
+def staff_detail(request: HttpRequest, username: str, full: bool = False) -> dict[str, Any]:
+    """With ``full=true`` the phone is shown in full to roles that allow it (403 otherwise),
+    and that viewing is audited as ``staff.view_full``."""
     actor = _actor(request)
-    if actor_can(actor, Action.CONFIGURE):
-        return _staff_out(staff_view_full(actor, username), full=True)
-    return _staff_out(staff_get(actor, username), full=False)
+    staff = staff_get(actor, username)
+    shown = personal_data(
+        actor,
+        staff,
+        {"phone": (FieldKind.STAFF_PHONE, staff.phone)},
+        full=full,
+        target_agency=staff.agency,
+    )
+    return _staff_out(staff, full=False) | {"phone": shown["phone"]}
 
 
 @router.post(
@@ -162,13 +178,34 @@ def staff_claim_grant(request: HttpRequest, username: str, payload: ClaimIn) -> 
 
 @router.get(
     "/audit",
-    response={200: list[AuditEntryOut], 403: ErrorOut},
-    summary="Audit entries made in or about the caller's scope",
+    response={200: list[AuditEntryOut], 400: ErrorOut, 403: ErrorOut},
+    summary="Audit entries made in or about the caller's scope, filtered "
+    "(personal numbers in before/after masked)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def audit_entries(
-    request: HttpRequest, action: str = "", username: str = "", target_id: str = ""
+    request: HttpRequest,
+    action: str = Query("", description="action prefix, e.g. person."),
+    username: str = Query("", description="the actor's username"),
+    agency: str = Query("", description="agency code: entries by or about its subtree"),
+    target_type: str = "",
+    target_id: str = "",
+    date_from: str = Query("", description="first local day, YYYY-MM-DD"),
+    date_to: str = Query("", description="last local day, YYYY-MM-DD"),
+    channel: str = "",
+    client_ip: str = "",
 ) -> Any:
-    return audit_entries_in_scope(
-        _actor(request), action=action, username=username, target_id=target_id
+    filters = AuditFilters.parse(
+        {
+            "action": action,
+            "username": username,
+            "agency": agency,
+            "target_type": target_type,
+            "target_id": target_id,
+            "date_from": date_from,
+            "date_to": date_to,
+            "channel": channel,
+            "client_ip": client_ip,
+        }
     )
+    return audit_search(_actor(request), filters)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from shebao.core.actors import Actor
-from shebao.core.audit import audit_record
-from shebao.core.models import Action, Agency, AuditEntry, PermissionClaim, Staff
-from shebao.core.permissions import OutOfScope, actor_scope_path, ensure_can, scope_filter
+from shebao.core.audit_log import AuditFilters, audit_search
+from shebao.core.models import Agency, AuditEntry, PermissionClaim, Staff
+from shebao.core.permissions import OutOfScope, scope_filter
 
 
 def agencies_in_scope(actor: Actor) -> QuerySet[Agency]:
@@ -40,19 +39,6 @@ def staff_get(actor: Actor, username: str) -> Staff:
     return staff
 
 
-def staff_view_full(actor: Actor, username: str) -> Staff:
-    """A full staff record with unmasked contact data; the viewing is audited (查询留痕)."""
-    staff = staff_get(actor, username)
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action="staff.view",
-            target=staff,
-            target_agency=staff.agency,
-        )
-    return staff
-
-
 @dataclass(frozen=True)
 class PermissionLine:
     role_code: str
@@ -79,20 +65,6 @@ def staff_permissions(staff: Staff) -> list[PermissionLine]:
 def audit_entries_in_scope(
     actor: Actor, *, action: str = "", username: str = "", target_id: str = ""
 ) -> QuerySet[AuditEntry]:
-    """Audit entries made in, or about, the actor's subtree (auditors and heads only)."""
-    ensure_can(actor, Action.AUDIT)
-    queryset = AuditEntry.objects.all()
-    prefix = actor_scope_path(actor)
-    if prefix is None:
-        return queryset.none()
-    if prefix != "/":
-        queryset = queryset.filter(
-            Q(actor_agency_path__startswith=prefix) | Q(target_agency_path__startswith=prefix)
-        )
-    if action:
-        queryset = queryset.filter(action__startswith=action)
-    if username:
-        queryset = queryset.filter(actor_username=username)
-    if target_id:
-        queryset = queryset.filter(target_id=target_id)
-    return queryset.order_by("-id")
+    """Audit entries made in, or about, the actor's subtree (auditors and heads only); the
+    full set of filters is shebao.core.audit_log.audit_search."""
+    return audit_search(actor, AuditFilters(action=action, username=username, target_id=target_id))

@@ -4,32 +4,37 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shebao.core.actors import actor_from_request
+from shebao.core.audit_log import FILTER_NAMES, AuditFilters, audit_export, audit_search
 from shebao.core.errors import RuleViolation
 from shebao.core.feedback import report_refusal
 from shebao.core.forms import ClaimGrantForm
 from shebao.core.masking import mask_phone
-from shebao.core.models import Action
+from shebao.core.models import Action, AuditEntry, Channel
 from shebao.core.permissions import actor_can, ensure_can
+from shebao.core.personal_data import FieldKind, personal_data
 from shebao.core.selectors import (
     agencies_in_scope,
-    audit_entries_in_scope,
     staff_get,
     staff_in_scope,
     staff_permissions,
-    staff_view_full,
 )
 from shebao.core.services import claim_grant, claim_revoke
 
 PAGE_SIZE = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -63,14 +68,23 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 def staff_detail(request: HttpRequest, username: str) -> HttpResponse:
     actor = actor_from_request(request)
     can_configure = actor_can(actor, Action.CONFIGURE)
-    # Only those who manage staff see the unmasked record, and that viewing is audited.
-    staff = staff_view_full(actor, username) if can_configure else staff_get(actor, username)
+    staff = staff_get(actor, username)
+    # The full phone only on request, to those whose roles allow it, and that viewing audited.
+    shown = personal_data(
+        actor,
+        staff,
+        {"phone": (FieldKind.STAFF_PHONE, staff.phone)},
+        full=request.GET.get("full") == "1",
+        target_agency=staff.agency,
+    )
     return render(
         request,
         "core/staff_detail.html",
         {
             "member": staff,
-            "phone": staff.phone if can_configure else mask_phone(staff.phone),
+            "phone": shown["phone"],
+            "full": bool(shown.full),
+            "can_reveal": shown.can_reveal,
             "permissions": list(staff.claims.select_related("role").order_by("role__code")),
             "can_configure": can_configure,
             "form": ClaimGrantForm(),
@@ -129,13 +143,39 @@ def agency_list(request: HttpRequest) -> HttpResponse:
 def audit_list(request: HttpRequest) -> HttpResponse:
     actor = actor_from_request(request)
     ensure_can(actor, Action.AUDIT)
-    filters = {
-        "action": request.GET.get("action", "").strip(),
-        "username": request.GET.get("username", "").strip(),
-        "target_id": request.GET.get("target_id", "").strip(),
+    status = 200
+    try:
+        entries = audit_search(actor, AuditFilters.parse(request.GET))
+    except RuleViolation as exc:  # a bad filter: say which rule, list nothing
+        report_refusal(request, exc)
+        entries, status = AuditEntry.objects.none(), 400
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {name: request.GET.get(name, "").strip() for name in FILTER_NAMES}
+    context = {
+        "page": page,
+        "filters": query,
+        "query": urlencode(query) + "&",
+        "channels": Channel.choices,
+        "agencies": agencies_in_scope(actor),
+        "export_cap": settings.AUDIT_EXPORT_MAX_ROWS,
     }
-    page = Paginator(audit_entries_in_scope(actor, **filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    return render(request, "core/audit_list.html", context, status=status)
+
+
+@login_required
+def audit_export_xlsx(request: HttpRequest) -> HttpResponseBase:
+    """The filtered entries as Excel (capped); the export itself is audited."""
+    actor = actor_from_request(request)
+    ensure_can(actor, Action.AUDIT)
+    try:
+        output = audit_export(actor, AuditFilters.parse(request.GET))
+    except RuleViolation as exc:
+        report_refusal(request, exc)
+        return redirect(f"{reverse('core:audit_list')}?{request.GET.urlencode()}")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return FileResponse(
+        output,
+        as_attachment=True,
+        filename=f"audit-{stamp}.xlsx",
+        content_type=XLSX_TYPE,
     )
-    context = {"page": page, "filters": filters, "query": urlencode(filters) + "&"}
-    return render(request, "core/audit_list.html", context)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
 from shebao.core.actors import Actor
-from shebao.core.audit import audit_record
-from shebao.core.models import Action
-from shebao.core.permissions import OutOfScope, ensure_can, scope_filter
+from shebao.core.permissions import OutOfScope, scope_filter
 from shebao.registry.models import Employer, InsuredRelation, Person, RelationStatus
 
 SEARCH_LIMIT = 20
@@ -63,18 +60,6 @@ def person_get(actor: Actor, person_id: int) -> Person:
     if person is None:
         raise OutOfScope()
     return person
-
-
-def full_record_viewed(actor: Actor, record: Person | Employer) -> None:
-    """Record that the actor saw the unmasked record (查询留痕): resident ID, phone, bank."""
-    ensure_can(actor, Action.ACCEPT, category="registration")
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=f"{record._meta.model_name}.view",
-            target=record,
-            target_agency=record.managing_agency,
-        )
 
 
 def relations_of_employer(

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 from shebao.core.actors import Actor, actor_from_request
 from shebao.core.errors import RuleViolation
 from shebao.core.feedback import report_refusal
-from shebao.core.masking import mask_bank_account, mask_phone, mask_resident_id
+from shebao.core.masking import mask_resident_id
+from shebao.core.personal_data import FieldKind, personal_data
 from shebao.registry import forms as registry_forms
 from shebao.registry.batch import BatchKind, batch_template, error_report
 from shebao.registry.batch_import import batch_submit, batch_validate
@@ -27,7 +28,6 @@ from shebao.registry.models import Employer
 from shebao.registry.selectors import (
     employer_get,
     employer_list,
-    full_record_viewed,
     person_get,
     persons_in_scope,
     relations_of_employer,
@@ -88,20 +88,26 @@ def employer_new(request: HttpRequest) -> HttpResponse:
 def employer_detail(request: HttpRequest, employer_id: int) -> HttpResponse:
     actor = actor_from_request(request)
     employer = employer_get(actor, employer_id)
-    full = request.GET.get("full") == "1"
-    if full:
-        full_record_viewed(actor, employer)  # the unmasked view is audited
+    shown = personal_data(  # full values only on request, by role, and audited
+        actor,
+        employer,
+        {
+            "bank_account": (FieldKind.BANK_ACCOUNT, employer.bank_account),
+            "contact_phone": (FieldKind.PHONE, employer.contact_phone),
+        },
+        full=request.GET.get("full") == "1",
+        target_agency=employer.managing_agency,
+    )
     page = Paginator(relations_of_employer(employer), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "registry/employer_detail.html",
         {
             "employer": employer,
-            "full": full,
-            "bank_account": employer.bank_account
-            if full
-            else mask_bank_account(employer.bank_account),
-            "contact_phone": employer.contact_phone if full else mask_phone(employer.contact_phone),
+            "full": bool(shown.full),
+            "can_reveal": shown.can_reveal,
+            "bank_account": shown["bank_account"],
+            "contact_phone": shown["contact_phone"],
             "page": page,
             "rows": [(r, mask_resident_id(r.person.resident_id)) for r in page.object_list],
             "changes": employer.changes.all()[:20],
@@ -263,6 +269,7 @@ def batch_report(request: HttpRequest, employer_id: int, token: str) -> HttpResp
 
 @login_required
 def batch_template_download(request: HttpRequest, kind: str) -> HttpResponse:
+    actor_from_request(request)  # staff only: the employer portal has its own template
     if kind not in {"addition", "removal"}:
         raise Http404("unknown template")
     response = HttpResponse(
@@ -296,18 +303,27 @@ def persons(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     actor = actor_from_request(request)
     person = person_get(actor, person_id)
-    full = request.GET.get("full") == "1"
-    if full:
-        full_record_viewed(actor, person)  # the unmasked view is audited
+    shown = personal_data(  # full values only on request, by role, and audited
+        actor,
+        person,
+        {
+            "resident_id": (FieldKind.RESIDENT_ID, person.resident_id),
+            "phone": (FieldKind.PHONE, person.phone),
+            "bank_account": (FieldKind.BANK_ACCOUNT, person.bank_account),
+        },
+        full=request.GET.get("full") == "1",
+        target_agency=person.managing_agency,
+    )
     return render(
         request,
         "registry/person_detail.html",
         {
             "person": person,
-            "full": full,
-            "resident_id": person.resident_id if full else mask_resident_id(person.resident_id),
-            "phone": person.phone if full else mask_phone(person.phone),
-            "bank_account": person.bank_account if full else mask_bank_account(person.bank_account),
+            "full": bool(shown.full),
+            "can_reveal": shown.can_reveal,
+            "resident_id": shown["resident_id"],
+            "phone": shown["phone"],
+            "bank_account": shown["bank_account"],
             "relations": relations_of_person(person),
             "changes": person.changes.all()[:20],
             "cases": person.cases.select_related("item").order_by("-created_at")[:20],

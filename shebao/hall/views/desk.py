@@ -21,6 +21,7 @@ from shebao.core.feedback import report_refusal
 from shebao.core.identifiers import resident_id_check
 from shebao.core.models import Agency, Channel, Staff
 from shebao.core.permissions import ensure_in_scope
+from shebao.core.personal_data import FieldKind, PersonalData, personal_data
 from shebao.hall.forms import HomeVisitForm, ReceptionForm, ScheduleForm
 from shebao.hall.models import HomeVisit, PriorityReason, Ticket, VisitStatus
 from shebao.hall.selectors import (
@@ -254,12 +255,33 @@ def home_visit(request: HttpRequest, visit_id: int) -> HttpResponse:
                 messages.success(request, _("Visit cancelled."))
             else:
                 messages.error(request, _("Please correct the form."))
-                return render(request, "hall/home_visit.html", {"visit": visit, "form": form})
+                shown = _visit_phone(actor, visit, full=False)
+                context = {"visit": visit, "form": form, "phone": shown["phone"]}
+                return render(request, "hall/home_visit.html", context)
         except RuleViolation as exc:
             report_refusal(request, exc)
         return redirect("hall:home_visit", visit_id=visit.pk)
+    # The contact phone masked; in full on request to roles that allow it, and audited.
+    shown = _visit_phone(actor, visit, full=request.GET.get("full") == "1")
     return render(
         request,
         "hall/home_visit.html",
-        {"visit": visit, "form": form, "reasons": dict(PriorityReason.choices)},
+        {
+            "visit": visit,
+            "form": form,
+            "reasons": dict(PriorityReason.choices),
+            "phone": shown["phone"],
+            "full": bool(shown.full),
+            "can_reveal": shown.can_reveal,
+        },
+    )
+
+
+def _visit_phone(actor: Actor, visit: HomeVisit, *, full: bool) -> PersonalData:
+    return personal_data(
+        actor,
+        visit,
+        {"phone": (FieldKind.PHONE, visit.phone)},
+        full=full,
+        target_agency=visit.person.managing_agency,
     )

@@ -149,16 +149,33 @@ def test_full_person_data_is_shown_on_request_and_the_viewing_audited(login, dem
     assert zhang.resident_id in body
     viewing = AuditEntry.objects.latest("id")
     assert (viewing.action, viewing.actor_username, viewing.target_id) == (
-        "person.view",
+        "person.view_full",
         "clerk_maojian",
         str(zhang.pk),
     )
+    # A clerk's roles reveal the ID and phone; the bank account stays masked.
+    assert viewing.after == {"fields": ["resident_id", "phone"]}
 
 
-def test_a_reviewer_without_accept_permission_cannot_unmask(login, demo):
+def test_a_fund_officer_unmasks_only_the_bank_account(login, demo):
     zhang = demo_person("张伟")
+    zhang.bank_account = "6222021234567890123"
+    zhang.save()
+    body = (
+        login("fund_shiyan").get(f"/registry/persons/{zhang.pk}/", {"full": "1"}).content.decode()
+    )
+    assert zhang.resident_id not in body
+    assert "6222021234567890123" in body
+
+
+def test_staff_without_a_revealing_role_cannot_unmask(login, demo):
+    from shebao.core.models import PermissionClaim
+
+    zhang = demo_person("张伟")
+    PermissionClaim.objects.filter(staff__user__username="reviewer_maojian").delete()
     response = login("reviewer_maojian").get(f"/registry/persons/{zhang.pk}/", {"full": "1"})
     assert response.status_code == 403
+    assert zhang.resident_id not in response.content.decode()
 
 
 def test_unconfirmed_uploads_are_purged(settings, tmp_path, demo):
