@@ -163,8 +163,9 @@ def test_the_export_holds_the_filtered_entries_masked_and_is_audited(login, entr
     alpha = by_action["test.search.alpha"]
     assert alpha[0] == entries["maojian"].pk
     assert alpha[2] == "clerk_maojian"
-    assert "420302197003120470" not in alpha[12]
-    assert "420302********0470" in alpha[12]
+    after = str(alpha[12])
+    assert "420302197003120470" not in after
+    assert "420302********0470" in after
     exported = AuditEntry.objects.latest("id")
     assert (exported.action, exported.actor_username) == ("audit.export", "head_shiyan")
     assert exported.after == {"filters": {"action": "test.search."}, "rows": 2}
