@@ -16,7 +16,7 @@ run: setup
 	@echo "also enter a two-factor code: $(PY) manage.py demo_otp USERNAME prints it (docs/security.md)"
 	$(MANAGE) runserver 127.0.0.1:8000
 
-test: setup e2e-deps lint typecheck pytest
+test: setup lint typecheck pytest
 
 setup: install assets translations migrate demo
 
