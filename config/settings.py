@@ -185,7 +185,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Browser features no page uses are switched off (PermissionsPolicyMiddleware in shebao.core).
 PERMISSIONS_POLICY = env_str(
     "PERMISSIONS_POLICY",
-    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), "
     "hid=(), midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), "
     "browsing-topics=()",
 )
