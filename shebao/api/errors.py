@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -56,6 +57,12 @@ register_rule(
     "请求过于频繁，请在 {wait} 秒后重试。",
     "Too many requests; retry in {wait} seconds.",
     "per-client rate limit (docs/api.md)",
+)
+register_rule(
+    "API-NUL-CHARACTER",
+    "请求中含有空字符（U+0000），不能保存，请删除后重试。",
+    "The request contains a NUL character (U+0000), which cannot be stored; remove it.",
+    "docs/api.md (errors)",
 )
 register_rule(
     "API-SERVER-ERROR",
@@ -156,6 +163,8 @@ class ApiErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(API_PREFIX) and _carries_nul(request):
+            return error_response(RuleViolation("API-NUL-CHARACTER"), 422)
         response = self.get_response(request)
         if not request.path.startswith(API_PREFIX) or _is_json(response):
             return response
@@ -179,6 +188,18 @@ class ApiErrorMiddleware:
             return None
         logger.exception("API request failed: %s %s", request.method, request.path)
         return error_response(RuleViolation("API-SERVER-ERROR"), 500)
+
+
+def _carries_nul(request: HttpRequest) -> bool:
+    """A NUL anywhere in the path, the query or a JSON body. PostgreSQL text cannot hold it,
+    so it is refused before any handler runs, on SQLite too. (A JSON string spelling the six
+    characters backslash-u-0000 literally is refused as well: no field of ours needs them.)"""
+    if "\x00" in request.path or "\x00" in unquote(request.META.get("QUERY_STRING", "")):
+        return True
+    if request.method in {"POST", "PUT", "PATCH"} and request.content_type == "application/json":
+        body = request.body
+        return b"\x00" in body or b"\\u0000" in body
+    return False
 
 
 def _is_json(response: HttpResponse) -> bool:

@@ -100,3 +100,20 @@ def test_the_schema_documents_the_shared_errors(client, demo, path):
 
 def test_the_api_root_is_a_json_not_found(client, bearer):
     assert_error(client.get("/api/v1/", headers=bearer("clerk_maojian")), 404, "API-NOT-FOUND")
+
+
+def test_a_nul_character_is_refused_before_any_handler(client, bearer):
+    headers = bearer("clerk_maojian")
+    assert_error(
+        client.get("/api/v1/persons", {"q": "张\x00伟"}, headers=headers), 422, "API-NUL-CHARACTER"
+    )
+    assert_error(
+        client.post(
+            "/api/v1/cases",
+            '{"item": "SBCT002", "resident_id": "1\\u00002"}',
+            content_type="application/json",
+            headers=headers,
+        ),
+        422,
+        "API-NUL-CHARACTER",
+    )
