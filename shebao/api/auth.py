@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
@@ -65,9 +66,12 @@ class StaffSessionAuth(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = request.user
-        if isinstance(user, User) and user.is_authenticated and user.kind == UserKind.STAFF:
-            return user
-        return None
+        if not isinstance(user, User) or not user.is_authenticated:
+            return None
+        if user.kind != UserKind.STAFF:
+            # A citizen or employer agent is signed in, but the staff API is not theirs.
+            raise PermissionDenied("staff only")
+        return user
 
 
 def auth_for(area: str) -> list[TokenAuth | StaffSessionAuth]:

@@ -21,6 +21,7 @@ from shebao.core.actors import system_actor
 from shebao.core.demo import DEMO_PASSWORD
 from shebao.core.errors import RuleViolation
 from shebao.core.models import Agency
+from shebao.core.testing import complete_second_factor
 from shebao.registry.models import Person
 from shebao.services.models import Case, CaseStatus
 from shebao.services.services import case_transition
@@ -233,6 +234,7 @@ def signed_in(username: str) -> Client:
     client = Client()
     response = client.post("/login/", {"username": username, "password": DEMO_PASSWORD})
     assert response.status_code == 302
+    complete_second_factor(client, username)
     return client
 
 

@@ -16,6 +16,7 @@ from shebao.contributions.tests.factories import person_make
 from shebao.core.actors import staff_actor, system_actor
 from shebao.core.demo import DEMO_PASSWORD
 from shebao.core.models import AuditEntry
+from shebao.core.testing import complete_second_factor
 from shebao.registry.demo import demo_person
 from shebao.registry.models import InsuredRelation, RelationStatus
 from shebao.services.models import Case, CaseStatus
@@ -115,6 +116,7 @@ def test_bulk_balances_go_to_everybody_with_a_credit_once(demo, agency):
 def test_the_reviewer_sees_what_the_demo_cases_ask(demo):
     client = Client()
     client.post("/login/", {"username": "reviewer_maojian", "password": DEMO_PASSWORD})
+    complete_second_factor(client, "reviewer_maojian")
     pages = {
         item: client.get(
             f"/cases/{Case.objects.get(item__code=item, status=CaseStatus.IN_REVIEW).pk}/"

@@ -66,7 +66,7 @@ def test_a_portal_session_is_not_a_staff_session(client, demo):
     citizen = User.objects.exclude(kind="staff").first()
     assert citizen is not None
     client.force_login(citizen)
-    assert_error(client.get("/api/v1/me"), 401, "API-UNAUTHENTICATED")
+    assert_error(client.get("/api/v1/me"), 403, "API-FORBIDDEN")
 
 
 def test_a_fault_is_a_json_500_and_is_logged(client, bearer, monkeypatch, caplog):

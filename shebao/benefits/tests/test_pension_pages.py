@@ -14,6 +14,7 @@ from shebao.core.actors import system_actor
 from shebao.core.demo import DEMO_PASSWORD
 from shebao.core.models import User
 from shebao.core.services import api_token_issue
+from shebao.core.testing import complete_second_factor
 from shebao.services.models import Case
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +24,7 @@ def signed_in(username: str) -> Client:
     client = Client()
     response = client.post("/login/", {"username": username, "password": DEMO_PASSWORD})
     assert response.status_code == 302
+    complete_second_factor(client, username)
     return client
 
 
