@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 import segno
@@ -56,20 +57,28 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     device = confirmed_device(user)
     if device is None:
         return redirect(_with_next("core:otp_enrol", next_url))
-    refusal: RuleViolation | None = None
-    if request.method == "POST":
-        try:
-            otp_check(request, device, request.POST.get("token", ""), enrolling=False)
-        except RuleViolation as exc:
-            refusal = exc
-        else:
-            return redirect(next_url)
+    refusal = _posted_code_refusal(request, device, enrolling=False)
+    if request.method == "POST" and refusal is None:
+        return redirect(next_url)
     return render(
         request,
         "core/otp_verify.html",
         {"next": next_url, "refusal": refusal, "refusal_text": _text(request, refusal)},
         status=400 if refusal else 200,
     )
+
+
+def _posted_code_refusal(
+    request: HttpRequest, device: Any, *, enrolling: bool
+) -> RuleViolation | None:
+    """The refusal of a posted code (None when it was right, or when nothing was posted)."""
+    if request.method != "POST":
+        return None
+    try:
+        otp_check(request, device, request.POST.get("token", ""), enrolling=enrolling)
+    except RuleViolation as exc:
+        return exc
+    return None
 
 
 @never_cache
@@ -82,14 +91,9 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
     if confirmed_device(user) is not None:
         return redirect(_with_next("core:otp_verify", next_url))
     device = pending_device(user)
-    refusal: RuleViolation | None = None
-    if request.method == "POST":
-        try:
-            otp_check(request, device, request.POST.get("token", ""), enrolling=True)
-        except RuleViolation as exc:
-            refusal = exc
-        else:
-            return redirect(next_url)
+    refusal = _posted_code_refusal(request, device, enrolling=True)
+    if request.method == "POST" and refusal is None:
+        return redirect(next_url)
     qr = segno.make(device.config_url, error="m")
     return render(
         request,
