@@ -218,7 +218,11 @@ def skipped_tickets(agency: Agency) -> QuerySet[Ticket]:
 
 def current_ticket(window: ServiceWindow) -> Ticket | None:
     return (
-        Ticket.objects.filter(window=window, status__in=(TicketStatus.CALLED, TicketStatus.SERVING))
+        Ticket.objects.filter(
+            window=window,
+            status__in=(TicketStatus.CALLED, TicketStatus.SERVING),
+            service_date=timezone.localdate(),
+        )
         .prefetch_related("cases")
         .first()
     )

@@ -288,7 +288,10 @@ def _candidates(window: ServiceWindow) -> QuerySet[Ticket]:
 def ticket_call_next(*, actor: Actor, window: ServiceWindow) -> Ticket | None:
     """Call the next ticket to this window (叫号); None when nobody is waiting for it."""
     _ensure_at_window(actor, window)
-    running = Ticket.objects.filter(window=window, status__in=RUNNING).first()
+    # A ticket left open on an earlier day (the hall closed on it) does not hold the window.
+    running = Ticket.objects.filter(
+        window=window, status__in=RUNNING, service_date=timezone.localdate()
+    ).first()
     if running is not None:
         raise RuleViolation("HALL-WINDOW-BUSY", code=running.code)
     with transaction.atomic(durable=True):

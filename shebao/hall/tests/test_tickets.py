@@ -180,3 +180,24 @@ def test_waiting_counts_and_the_estimate(actor_of, settings):
     last = ticket_estimate(tickets[-1])
     assert (last.ahead, last.minutes) == (4, 16)
     assert ticket_estimate(green).ahead == 0
+
+
+def test_a_ticket_left_open_yesterday_does_not_hold_the_window_today(actor_of):
+    import time_machine
+
+    from shebao.hall.selectors import current_ticket
+
+    agency = empty_hall()
+    clerk = actor_of("clerk_maojian")
+    with time_machine.travel("2026-12-07 16:00:00+08:00", tick=False):
+        take(clerk, agency)
+        desk = seated(clerk, agency, 1)
+        left_open = ticket_call_next(actor=clerk, window=desk)
+        assert left_open is not None
+    with time_machine.travel("2026-12-08 09:00:00+08:00", tick=False):
+        today = take(clerk, agency)
+        assert current_ticket(desk) is None
+        called = ticket_call_next(actor=clerk, window=desk)
+        assert called is not None
+        assert called.pk == today.pk
+        assert current_ticket(desk) == called
