@@ -4,17 +4,17 @@ chosen agency's subtree; the summaries are rebuilt from the demo's records first
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 from typing import Any
 
 import pytest
 from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
 
 from shebao.benefits.models import PayrollLine, Pension
 from shebao.contributions.models import AssessmentLine, Bill
 from shebao.contributions.tests.factories import employer_make, person_make, relations_make
 from shebao.core.models import Agency, BatchRun
-from shebao.core.periods import period_format, period_range
+from shebao.core.periods import period_format, period_of, period_range
 from shebao.hall.models import Ticket
 from shebao.registry.models import InsuredRelation, Scheme
 from shebao.reports import selectors as s
@@ -23,8 +23,10 @@ from shebao.reports.models import InsuredSummary
 from shebao.reports.refresh import summaries_refresh
 from shebao.services.models import Case, CaseEvent
 
-TODAY = date(2026, 12, 7)
-START, END = 202601, 202612
+# The demo's day figures (cases, tickets) are made relative to the real clock, so "today" is
+# the real one; the months run from January 2026, which holds the demo's assessments.
+TODAY = timezone.localdate()
+START, END = 202601, max(202612, period_of(TODAY))
 PERIODS = period_range(START, END)
 
 
