@@ -96,7 +96,8 @@ def staff_detail(request: HttpRequest, username: str) -> HttpResponse:
 @require_POST
 def staff_claim_grant(request: HttpRequest, username: str) -> HttpResponse:
     actor = actor_from_request(request)
-    staff = staff_get(actor, username)
+    staff = staff_get(actor, username)  # out of scope: not found, as if absent
+    ensure_can(actor, Action.CONFIGURE)  # refused before the form is read
     form = ClaimGrantForm(request.POST)
     if form.is_valid():
         try:

@@ -15,7 +15,7 @@ from shebao.core.actors import Actor
 from shebao.core.audit import audit_record
 from shebao.core.errors import RuleViolation, register_rule
 from shebao.core.models import Action, AgencyLevel
-from shebao.core.permissions import ensure_can
+from shebao.core.permissions import PermissionRefused, ensure_can
 from shebao.rules.models import Parameter, ParameterValue, ValueSource, ValueStatus
 from shebao.rules.params import (
     CONFIDENCE,
@@ -156,6 +156,14 @@ def _value_snapshot(row: ParameterValue) -> dict[str, object]:
     }
 
 
+class RegionRefused(PermissionRefused):
+    """A region whose parameters the actor's agency does not maintain: refused as a missing
+    permission is (403 on a page or the API), under its own rule code."""
+
+    def __init__(self, region: str) -> None:
+        RuleViolation.__init__(self, "PARAM-REGION-SCOPE", region=region)
+
+
 def ensure_region_in_scope(actor: Actor, region: str) -> None:
     """Province staff maintain every region; a city its own city and districts; a district
     only itself. National values are the province's to enter."""
@@ -163,7 +171,7 @@ def ensure_region_in_scope(actor: Actor, region: str) -> None:
         return
     agency = actor.agency
     if agency is None:
-        raise RuleViolation("PARAM-REGION-SCOPE", region=region)
+        raise RegionRefused(region)
     if agency.level == AgencyLevel.PROVINCE and (
         region == NATIONAL or region.startswith(agency.division_code[:2])
     ):
@@ -176,7 +184,7 @@ def ensure_region_in_scope(actor: Actor, region: str) -> None:
         return
     if agency.level == AgencyLevel.DISTRICT and region == agency.division_code:
         return
-    raise RuleViolation("PARAM-REGION-SCOPE", region=region)
+    raise RegionRefused(region)
 
 
 def parameter_value_propose(

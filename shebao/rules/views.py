@@ -18,7 +18,7 @@ from shebao.core.actors import actor_from_request
 from shebao.core.errors import RuleViolation
 from shebao.core.feedback import report_refusal
 from shebao.core.models import Action
-from shebao.core.permissions import actor_can
+from shebao.core.permissions import actor_can, ensure_can
 from shebao.rules.forms import DecisionForm, ProposalForm
 from shebao.rules.models import Parameter, ParameterValue
 from shebao.rules.selectors import (
@@ -80,6 +80,7 @@ def parameter_detail(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def parameter_propose(request: HttpRequest, key: str) -> HttpResponse:
     actor = actor_from_request(request)
+    ensure_can(actor, Action.CONFIGURE)  # refused before the form is read
     parameter = get_object_or_404(Parameter, key=key)
     form = ProposalForm(request.POST)
     if not form.is_valid():

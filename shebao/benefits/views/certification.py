@@ -41,7 +41,13 @@ from shebao.core.masking import mask_resident_id
 from shebao.core.models import Action, Agency, BatchRun
 from shebao.core.money import format_yuan, parse_yuan
 from shebao.core.periods import period_add, period_of
-from shebao.core.permissions import OutOfScope, PermissionRefused, actor_can, scope_filter
+from shebao.core.permissions import (
+    OutOfScope,
+    PermissionRefused,
+    actor_can,
+    ensure_can,
+    scope_filter,
+)
 from shebao.core.selectors import agencies_in_scope
 
 PAGE = 50
@@ -292,7 +298,8 @@ def overpayment_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def overpayment_recovery(request: HttpRequest, overpayment_id: int) -> HttpResponse:
     actor = actor_from_request(request)
-    overpayment = overpayment_get(actor, overpayment_id)
+    overpayment = overpayment_get(actor, overpayment_id)  # out of scope: not found
+    ensure_can(actor, Action.RUN_BATCH)  # refused before the form is read
     form = RecoveryForm(request.POST)
     try:
         if not form.is_valid():

@@ -38,7 +38,7 @@ from shebao.core.feedback import report_refusal
 from shebao.core.masking import mask_bank_account
 from shebao.core.models import Action, BatchRun, BatchStatus
 from shebao.core.periods import period_of
-from shebao.core.permissions import OutOfScope, PermissionRefused, actor_can
+from shebao.core.permissions import OutOfScope, PermissionRefused, actor_can, ensure_can
 from shebao.core.selectors import agencies_in_scope
 
 RUNS_PAGE = 25
@@ -183,7 +183,7 @@ def run_progress(request: HttpRequest, run_id: int) -> HttpResponse:
 @require_POST
 def run_resume(request: HttpRequest, run_id: int) -> HttpResponse:
     actor = actor_from_request(request)
-    _ensure_fund(actor)
+    ensure_can(actor, Action.RUN_BATCH)  # those who follow the payroll may not act on it
     run = payroll_run_get(actor, run_id)
     if not run_resumable(run):
         messages.info(
@@ -221,7 +221,7 @@ def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
 @require_POST
 def return_upload(request: HttpRequest, run_id: int) -> HttpResponse:
     actor = actor_from_request(request)
-    _ensure_fund(actor)
+    ensure_can(actor, Action.RUN_BATCH)  # those who follow the payroll may not act on it
     run = payroll_run_get(actor, run_id)
     form = ReturnUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -249,7 +249,7 @@ def return_upload(request: HttpRequest, run_id: int) -> HttpResponse:
 @require_POST
 def reissue(request: HttpRequest, run_id: int) -> HttpResponse:
     actor = actor_from_request(request)
-    _ensure_fund(actor)
+    ensure_can(actor, Action.RUN_BATCH)  # those who follow the payroll may not act on it
     run = payroll_run_get(actor, run_id)
     try:
         files = payroll_reissue(actor=actor, run=run)

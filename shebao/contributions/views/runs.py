@@ -28,7 +28,7 @@ from shebao.core.feedback import report_refusal
 from shebao.core.models import Action, BatchRun, BatchStatus
 from shebao.core.money import format_yuan
 from shebao.core.periods import period_of
-from shebao.core.permissions import PermissionRefused, actor_can
+from shebao.core.permissions import PermissionRefused, actor_can, ensure_can
 from shebao.core.selectors import agencies_in_scope
 
 RUNS_PAGE = 25
@@ -165,7 +165,7 @@ def run_progress(request: HttpRequest, run_id: int) -> HttpResponse:
 def run_resume(request: HttpRequest, run_id: int) -> HttpResponse:
     """Resume a failed or stalled run at its first chunk not done."""
     actor = actor_from_request(request)
-    _ensure_can_view(actor)
+    ensure_can(actor, Action.RUN_BATCH)  # those who follow runs may not resume them
     run = run_get(actor, run_id)
     if not _resumable(run):
         messages.info(
