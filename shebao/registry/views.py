@@ -255,13 +255,17 @@ def batch_report(request: HttpRequest, employer_id: int, token: str) -> HttpResp
     actor = actor_from_request(request)
     employer = employer_get(actor, employer_id)
     data, kind = _staged(request, token, employer)
-    validation = batch_validate(
-        actor=actor,
-        employer=employer,
-        data=data,
-        kind=kind,
-        today=timezone.localdate(),
-    )
+    try:
+        validation = batch_validate(
+            actor=actor,
+            employer=employer,
+            data=data,
+            kind=kind,
+            today=timezone.localdate(),
+        )
+    except RuleViolation as exc:  # a file that cannot be read at all has no row report
+        report_refusal(request, exc)
+        return redirect("registry:batch_upload", employer_id=employer.pk)
     response = HttpResponse(error_report(validation), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="errors-{employer.credit_code}.xlsx"'
     return response

@@ -197,3 +197,18 @@ def test_unconfirmed_uploads_are_purged(settings, tmp_path, demo):
     assert not default_storage.exists(old)
     assert default_storage.exists(new)
     assert "removed 1" in out.getvalue()
+
+
+def test_error_report_of_a_staged_file_with_no_rows_says_why_instead_of_failing(login, demo):
+    from shebao.registry.batch_staging import batch_stage
+
+    firm = demo_employer("十堰市示范超市有限公司")
+    client = login("clerk_maojian")
+    session = client.session
+    token = batch_stage(session, employer=firm, data=batch_template("addition"), kind="addition")
+    session.save()
+
+    report = client.get(f"/registry/employers/{firm.pk}/batch/{token}/errors.xlsx", follow=True)
+
+    assert report.redirect_chain[0] == (f"/registry/employers/{firm.pk}/batch", 302)
+    assert "BATCH-EMPTY" in report.content.decode()
