@@ -169,3 +169,22 @@ def test_another_session_cannot_confirm_a_staged_batch(zhao, settings):
     cases = Case.objects.count()
     assert other.post(f"/portal/employer/staff/batch/{token}/confirm/").status_code == 404
     assert Case.objects.count() == cases
+
+
+def test_error_report_of_a_staged_file_with_no_rows_says_why_instead_of_failing(zhao):
+    from shebao.registry.batch import batch_template
+    from shebao.registry.batch_staging import batch_stage
+
+    session = zhao.session
+    token = batch_stage(
+        session,
+        employer=demo_employer(SUPERMARKET),
+        data=batch_template("addition"),
+        kind="addition",
+    )
+    session.save()
+
+    report = zhao.get(f"/portal/employer/staff/batch/{token}/errors.xlsx", follow=True)
+
+    assert report.redirect_chain[0][1] == 302
+    assert "BATCH-EMPTY" in report.content.decode()

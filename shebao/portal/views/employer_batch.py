@@ -87,13 +87,17 @@ def batch_confirm(request: HttpRequest, token: str) -> HttpResponse:
 def batch_report(request: HttpRequest, token: str) -> HttpResponse:
     _agent, employer = agent_and_employer(request)
     data, kind = _staged(request, token, employer)
-    validation = batch_validate(
-        actor=portal_actor(request),
-        employer=employer,
-        data=data,
-        kind=kind,
-        today=timezone.localdate(),
-    )
+    try:
+        validation = batch_validate(
+            actor=portal_actor(request),
+            employer=employer,
+            data=data,
+            kind=kind,
+            today=timezone.localdate(),
+        )
+    except RuleViolation as exc:  # a file that cannot be read at all has no row report
+        messages.error(request, refusal_shown(exc))
+        return redirect("portal:employer_batch")
     return download(error_report(validation), XLSX, f"errors-{employer.credit_code}.xlsx")
 
 
