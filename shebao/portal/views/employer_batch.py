@@ -19,11 +19,24 @@ from shebao.core.feedback import refusal_shown
 from shebao.core.models import Channel
 from shebao.portal.auth import agent_required, portal_actor
 from shebao.portal.views.employer_common import XLSX, agent_and_employer, download, submitted
-from shebao.registry.batch import BatchKind, batch_template, error_report
+from shebao.registry.batch import BatchKind, BatchValidation, batch_template, error_report
 from shebao.registry.batch_import import batch_submit, batch_validate
 from shebao.registry.batch_staging import batch_stage, batch_staged, batch_unstage
 from shebao.registry.forms import BatchUploadForm
 from shebao.registry.models import Employer
+
+
+def _validated(
+    request: HttpRequest, employer: Employer, data: bytes, kind: BatchKind
+) -> BatchValidation:
+    """Every row of the file checked as this agent, as of today; nothing is written."""
+    return batch_validate(
+        actor=portal_actor(request),
+        employer=employer,
+        data=data,
+        kind=kind,
+        today=timezone.localdate(),
+    )
 
 
 @agent_required
@@ -35,13 +48,7 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data["file"].read()
         kind = form.cleaned_data["kind"]
         try:
-            validation = batch_validate(
-                actor=portal_actor(request),
-                employer=employer,
-                data=data,
-                kind=kind,
-                today=timezone.localdate(),
-            )
+            validation = _validated(request, employer, data, kind)
         except RuleViolation as exc:
             context["refusal"] = refusal_shown(exc)
         else:
@@ -88,13 +95,7 @@ def batch_report(request: HttpRequest, token: str) -> HttpResponse:
     _agent, employer = agent_and_employer(request)
     data, kind = _staged(request, token, employer)
     try:
-        validation = batch_validate(
-            actor=portal_actor(request),
-            employer=employer,
-            data=data,
-            kind=kind,
-            today=timezone.localdate(),
-        )
+        validation = _validated(request, employer, data, kind)
     except RuleViolation as exc:  # a file that cannot be read at all has no row report
         messages.error(request, refusal_shown(exc))
         return redirect("portal:employer_batch")
