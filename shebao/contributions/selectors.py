@@ -31,6 +31,8 @@ from shebao.core.money import fen_to_yuan, format_yuan, yuan_to_fen
 from shebao.core.periods import period_validate
 from shebao.core.permissions import (
     OutOfScope,
+    PermissionRefused,
+    actor_can,
     actor_scope_path,
     ensure_can,
     ensure_in_scope,
@@ -43,6 +45,14 @@ from shebao.rules.store import DatabaseParameters
 from shebao.rules.trace import Result
 
 LATE_FEE_RATE = "collection.late_fee.daily_rate"
+
+
+def ensure_fund_reader(actor: Actor) -> None:
+    """Fund officers reconcile and chase arrears; agency heads and auditors follow them. The
+    pages, their Excel exports and the API all read through here, after the agency's scope
+    (an agency out of scope is "not found" first)."""
+    if not (actor_can(actor, Action.RUN_BATCH) or actor_can(actor, Action.AUDIT)):
+        raise PermissionRefused(Action.RUN_BATCH, "*")
 
 
 class ReconciliationCategory(models.TextChoices):
@@ -192,6 +202,7 @@ def employer_reconciliation(
     """Reconcile every employer billed for ``period`` in ``agency``'s subtree, in two queries:
     the counts per category with the totals, and one page ordered by credit code."""
     ensure_in_scope(actor, agency)
+    ensure_fund_reader(actor)
     period_validate(period)
     balances = _balances(actor, period, EMPLOYER, agency=agency)
     counts = {
@@ -271,6 +282,7 @@ class Arrear:
 def bills_in_arrears(actor: Actor, *, agency: Agency, on: date) -> QuerySet[Bill]:
     """Bills of ``agency``'s subtree due before ``on`` and not fully paid, oldest first."""
     ensure_in_scope(actor, agency)
+    ensure_fund_reader(actor)
     return scope_filter(
         Bill.objects.filter(
             agency__path__startswith=agency.path, due_date__lt=on, total_fen__gt=F("paid_fen")

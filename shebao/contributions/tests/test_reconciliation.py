@@ -35,7 +35,8 @@ from shebao.contributions.tests.test_payments import (
 )
 from shebao.core.errors import RuleViolation
 from shebao.core.masking import mask_resident_id
-from shebao.core.models import BatchRun, User
+from shebao.core.models import Action, BatchRun, User
+from shebao.core.permissions import PermissionRefused, actor_can
 from shebao.registry.models import Scheme
 from shebao.rules.store import DatabaseParameters
 
@@ -317,3 +318,21 @@ def test_arrears_api_masks_flexible_workers(employers, client):
     assert worker_id not in rows
     assert rows[mask_resident_id(worker_id)]["late_fee_fen"] == 1290
     assert rows[employers["unpaid"].credit_code]["late_fee_fen"] == 1638
+
+
+@pytest.mark.parametrize("path", ["/api/v1/reconciliation", "/api/v1/arrears"])
+def test_a_clerk_in_scope_is_refused_the_fund_reads_on_the_api_as_on_the_page(
+    employers, zone, client, actor_of, path
+):
+    """Reconciliation and arrears are the fund officer's work, followed by heads and auditors;
+    a counter clerk of the city may see the agency but not these reads."""
+    clerk = actor_of("clerk_shiyan")
+    assert clerk.staff is not None
+    assert not actor_can(clerk, Action.RUN_BATCH)
+    response = client.get(
+        path, {"agency": "420300-01", "period": PERIOD}, headers=bearer("clerk_shiyan")
+    )
+    assert response.status_code == 403, response.content
+    assert response.json()["code"] == "CORE-PERMISSION"
+    with pytest.raises(PermissionRefused):
+        arrears_totals(clerk, agency=zone, on=MONTH_END)

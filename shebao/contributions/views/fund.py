@@ -56,6 +56,7 @@ from shebao.contributions.selectors import (
     arrears_list,
     arrears_totals,
     employer_reconciliation,
+    ensure_fund_reader,
     payments_unmatched,
 )
 from shebao.contributions.services.payments import (
@@ -73,7 +74,7 @@ from shebao.core.feedback import report_refusal
 from shebao.core.models import Action, Agency
 from shebao.core.money import format_yuan
 from shebao.core.periods import period_add, period_of
-from shebao.core.permissions import PermissionRefused, actor_can, ensure_can, scope_filter
+from shebao.core.permissions import ensure_can, scope_filter
 from shebao.core.selectors import agencies_in_scope
 from shebao.registry.batch import codes as _batch_codes  # noqa: F401  (BATCH-TOO-LARGE)
 from shebao.rules.store import DatabaseParameters
@@ -103,12 +104,6 @@ CATEGORY_ORDER = (
 
 
 # --- shared pieces --------------------------------------------------------------------------
-
-
-def _ensure_reader(actor: Actor) -> None:
-    """Fund officers reconcile; agency heads and auditors follow them."""
-    if not (actor_can(actor, Action.RUN_BATCH) or actor_can(actor, Action.AUDIT)):
-        raise PermissionRefused(Action.RUN_BATCH, "*")
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -426,7 +421,7 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
     """Employers' due, paid and refunded amounts for a period: counts and totals per category,
     and the employers, a page at a time."""
     actor = actor_from_request(request)
-    _ensure_reader(actor)
+    ensure_fund_reader(actor)
     form = _reconciliation_form(request, actor)
     context: dict[str, Any] = {"form": form}
     if form.is_valid():
@@ -485,7 +480,7 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
 def reconciliation_xlsx(request: HttpRequest) -> HttpResponse:
     """The whole list of the filter (every page) as Excel."""
     actor = actor_from_request(request)
-    _ensure_reader(actor)
+    ensure_fund_reader(actor)
     form = _reconciliation_form(request, actor)
     if not form.is_valid():
         return HttpResponseBadRequest("filter")
@@ -565,7 +560,7 @@ def arrears(request: HttpRequest) -> HttpResponse:
     """Bills past their due date and not fully paid, oldest first, with the days late and the
     late fee to the day asked for (today unless another is given)."""
     actor = actor_from_request(request)
-    _ensure_reader(actor)
+    ensure_fund_reader(actor)
     form = _arrears_form(request, actor)
     context: dict[str, Any] = {"form": form}
     if form.is_valid():
@@ -600,7 +595,7 @@ def arrears(request: HttpRequest) -> HttpResponse:
 @login_required
 def arrears_xlsx(request: HttpRequest) -> HttpResponse:
     actor = actor_from_request(request)
-    _ensure_reader(actor)
+    ensure_fund_reader(actor)
     form = _arrears_form(request, actor)
     if not form.is_valid():
         return HttpResponseBadRequest("filter")
