@@ -24,7 +24,7 @@ from shebao.core.models import Agency
 from shebao.core.money import fen_to_yuan, yuan_to_fen
 from shebao.core.permissions import ensure_acts_for
 from shebao.registry.models import Employer, InsuredRelation, Person, RelationKind, Scheme
-from shebao.registry.services.common import open_request
+from shebao.registry.services.common import ensure_may_request, open_request
 from shebao.rules.calculators.contribution import (
     BaseBounds,
     FlexibleRates,
@@ -222,6 +222,7 @@ def base_declaration_request(
 ) -> Case:
     """Open the base declaration case of ``employer`` for ``year`` (SBCL002)."""
     ensure_acts_for(actor, employer)
+    ensure_may_request(actor, ITEM_BASE_DECLARATION)
     _check_year(year, today or timezone.localdate())
     verified = base_declaration_verify(employer=employer, year=year, rows=rows)
     return open_request(

@@ -59,6 +59,19 @@ def test_bad_rows_answer_400_with_the_rule_code(client, maojian):
     assert response.json()["code"] == "BASE-NOTHING"
 
 
+def test_a_reviewer_is_refused_before_the_rows_are_checked(client, maojian):
+    """Declaring is the counter's (accept); a reviewer learns that, not what the rows lack."""
+    employer = employer_make(maojian)
+    response = client.post(
+        "/api/v1/base-declarations",
+        {"employer": employer.credit_code, "year": 2026, "rows": []},
+        content_type="application/json",
+        headers=bearer("reviewer_maojian"),
+    )
+    assert response.status_code == 403, response.content
+    assert response.json()["code"] == "CORE-PERMISSION"
+
+
 def test_another_district_gets_404(client, maojian):
     employer = employer_make(maojian)
     response = client.get(

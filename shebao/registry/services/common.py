@@ -8,6 +8,8 @@ from typing import Any
 from django.db import models
 
 from shebao.core.actors import Actor
+from shebao.core.models import Action
+from shebao.core.permissions import ensure_can
 from shebao.registry.models import Employer, Person, RecordChange
 from shebao.services.models import Case, ServiceItem
 from shebao.services.services import case_create
@@ -22,6 +24,15 @@ ITEM_PERSON_CHANGE = "SBRG007"
 ITEM_FLEXIBLE_ENROLMENT = "SBRG009"
 ITEM_EMPLOYER_TRANSFER = "SBRG011"
 ITEM_PERSON_MERGE = "SBAC001"
+
+
+def ensure_may_request(actor: Actor, item_code: str) -> None:
+    """Staff without ``accept`` on the item are refused before the request's rows are checked,
+    so that the answer is the refusal and not what is wrong with the rows. Portal users are
+    held to their own record by ``case_create``."""
+    if actor.principal is None:
+        item = ServiceItem.objects.get(code=item_code)
+        ensure_can(actor, Action.ACCEPT, item_code=item.code, category=item.category)
 
 
 def open_request(

@@ -45,6 +45,7 @@ from shebao.registry.services.common import (
     ITEM_FLEXIBLE_ENROLMENT,
     ITEM_STAFF_ADDITION,
     ITEM_STAFF_REMOVAL,
+    ensure_may_request,
     open_request,
 )
 from shebao.registry.services.employers import ensure_employer_active
@@ -188,6 +189,7 @@ def staff_addition_request(
     *, actor: Actor, employer: Employer, specs: list[AdditionSpec], channel: str = "counter"
 ) -> Case:
     """Staff addition (职工参保登记) for one or many persons."""
+    ensure_may_request(actor, ITEM_STAFF_ADDITION)
     if not specs:
         raise RuleViolation("REG-REL-NOTHING")
     ensure_employer_active(employer)
@@ -268,6 +270,7 @@ def staff_removal_request(
     *, actor: Actor, employer: Employer, specs: list[RemovalSpec], channel: str = "counter"
 ) -> Case:
     """Staff removal (人员减少 / 停保) for one or many persons."""
+    ensure_may_request(actor, ITEM_STAFF_REMOVAL)
     if not specs:
         raise RuleViolation("REG-REL-NOTHING")
     normalised = []

@@ -50,6 +50,22 @@ def test_staff_addition_through_the_api_opens_a_case(client, demo):
     assert (response.json()["item"], response.json()["channel"]) == ("SBRG005", "api")
 
 
+def test_a_reviewer_is_refused_staff_changes_before_the_lists_are_checked(client, demo):
+    firm = demo_employer("十堰市示范超市有限公司")
+    for username, status, code in (
+        ("reviewer_maojian", 403, "CORE-PERMISSION"),
+        ("clerk_maojian", 400, "REG-REL-NOTHING"),
+    ):
+        response = client.post(
+            "/api/v1/insured-relations",
+            {"employer": firm.credit_code, "additions": [], "removals": []},
+            content_type="application/json",
+            headers=bearer(username),
+        )
+        assert response.status_code == status, (username, response.content)
+        assert response.json()["code"] == code
+
+
 def test_cross_city_duplicate_through_the_api(client, demo):
     zhang = demo_person("张伟")  # insured with the Maojian supermarket in the demo
     response = client.post(
