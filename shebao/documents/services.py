@@ -49,6 +49,7 @@ ITEM_EMPLOYER_CERTIFICATE = "SBCT001"
 ITEM_PERSONAL_CERTIFICATE = "SBCT002"
 ITEM_CONTRIBUTION_INQUIRY = "SBCT003"
 ITEM_ACCOUNT_STATEMENT = "SBAC003"
+ITEM_RETIREMENT = "SBBN001"
 ITEM_OF_KIND: dict[str, str] = {
     DocumentKind.PERSONAL_CERTIFICATE.value: ITEM_PERSONAL_CERTIFICATE,
     DocumentKind.EMPLOYER_CERTIFICATE.value: ITEM_EMPLOYER_CERTIFICATE,
@@ -214,15 +215,23 @@ def retirement_notice_issue(*, actor: Actor, pension: Pension, channel: str) -> 
     if actor.principal is not None:
         ensure_acts_for(actor, pension.person)
         if channel not in ONLINE_CHANNELS:
-            raise RuleViolation("CASE-CHANNEL-NOT-ALLOWED", item="SBBN001", channel=channel)
+            raise RuleViolation("CASE-CHANNEL-NOT-ALLOWED", item=ITEM_RETIREMENT, channel=channel)
     else:
         ensure_in_scope(actor, pension.agency)
+        # Before the award is looked for: who may not issue the notice is refused as such.
+        item = _notice_item(pension)
+        ensure_can(actor, Action.ACCEPT, item_code=item.code, category=item.category)
     prepared, case = preparing.retirement_notice_prepare(pension)
-    if actor.principal is None:
-        ensure_can(actor, Action.ACCEPT, item_code=case.item.code, category=case.item.category)
     with transaction.atomic(durable=True):
         document = _document_write(prepared, actor=actor, case=case, channel=channel)
     return Issued(document=document, pdf=prepared.rendered.pdf)
+
+
+def _notice_item(pension: Pension) -> ServiceItem:
+    """The item of the pension's award case (retirement SBBN001, or early retirement SBBN004);
+    retirement's for a pension awarded outside shebao, which has no notice to issue."""
+    case = Case.objects.select_related("item").filter(pk=pension.award_case_id).first()
+    return case.item if case is not None else _item(ITEM_RETIREMENT)
 
 
 def _document_write(

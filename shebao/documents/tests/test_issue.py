@@ -268,6 +268,16 @@ def test_a_migrated_pension_has_no_notice_to_copy(actor_of):
     assert refused.value.code == "DOC-NOTICE-NO-AWARD"
 
 
+def test_who_may_not_issue_a_notice_is_refused_before_the_award_is_looked_for(actor_of):
+    from shebao.benefits.models import Pension
+
+    pension = Pension.objects.filter(award_case_id__isnull=True, agency__code="420302")[0]
+    with pytest.raises(PermissionRefused):
+        retirement_notice_issue(
+            actor=actor_of("reviewer_maojian"), pension=pension, channel="counter"
+        )
+
+
 @pytest.mark.parametrize("kind", ["personal", "statement", "bill", "employer"])
 def test_a_portal_user_cannot_issue_for_another_record(kind):
     zhang, wang = person("张伟"), person("王芳")
