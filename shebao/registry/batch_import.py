@@ -30,6 +30,11 @@ from shebao.registry.services import (
     staff_addition_request,
     staff_removal_request,
 )
+from shebao.registry.services.common import (
+    ITEM_STAFF_ADDITION,
+    ITEM_STAFF_REMOVAL,
+    ensure_may_request,
+)
 from shebao.registry.services.employers import ensure_employer_active
 from shebao.registry.services.relations import RetirementMonths, active_pension_holders
 from shebao.services.models import Case
@@ -108,6 +113,8 @@ def batch_submit(
     """Validate again (the register may have changed since the preview) and open one case
     with the valid rows, through the same request services as a single addition or removal
     (``channel`` "web" when an employer's agent submits the file online)."""
+    ensure_acts_for(actor, employer)
+    ensure_may_request(actor, ITEM_STAFF_ADDITION if kind == "addition" else ITEM_STAFF_REMOVAL)
     validation = batch_validate(actor=actor, employer=employer, data=data, kind=kind, today=today)
     if kind == "addition":
         if not validation.additions:

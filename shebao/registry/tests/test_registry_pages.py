@@ -113,6 +113,28 @@ def test_batch_upload_previews_errors_and_confirms_only_valid_rows(login, demo):
     assert [row["resident_id"] for row in case.data["additions"]] == [good]
 
 
+def test_a_reviewer_may_preview_a_batch_but_not_confirm_it(login, demo):
+    firm = demo_employer("十堰市示范超市有限公司")
+    good = resident_id_with_check("42030219900101903")
+    client = login("reviewer_maojian")
+    upload = client.post(
+        f"/registry/employers/{firm.pk}/batch",
+        {
+            "kind": "addition",
+            "file": io.BytesIO(
+                filled_addition_file([[good, "陈审", THIS_MONTH, "养老", "新招用"]])
+            ),
+        },
+    )
+    assert upload.status_code == 200
+    cases = Case.objects.filter(applicant_employer=firm).count()
+
+    confirm = client.post(f"/registry/employers/{firm.pk}/batch/{upload.context['token']}/confirm")
+
+    assert confirm.status_code == 403
+    assert Case.objects.filter(applicant_employer=firm).count() == cases
+
+
 def test_batch_refuses_a_file_that_is_not_excel(login, demo):
     firm = demo_employer("十堰市示范超市有限公司")
     response = login("clerk_maojian").post(
