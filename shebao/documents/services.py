@@ -230,6 +230,8 @@ def retirement_notice_issue(*, actor: Actor, pension: Pension, channel: str) -> 
 def _notice_item(pension: Pension) -> ServiceItem:
     """The item of the pension's award case (retirement SBBN001, or early retirement SBBN004);
     retirement's for a pension awarded outside shebao, which has no notice to issue."""
+    if pension.award_case_id is None:
+        return _item(ITEM_RETIREMENT)
     case = Case.objects.select_related("item").filter(pk=pension.award_case_id).first()
     return case.item if case is not None else _item(ITEM_RETIREMENT)
 
